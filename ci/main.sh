@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The main job (README): installs dependencies, builds walsim (default preset)
+# and runs it: the simulated-disk demo, the whole scenario library, and a
+# bounded torture run over a range of seeds. Arguments are passed to the
+# torture run (default: --seeds 0:200).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${WALSIM_JOBS:-2}
+
+bash ci/deps.sh
+cmake --preset default >/dev/null
+cmake --build --preset default -j "$jobs" --target walsim
+walsim=build/default/tools/walsim
+
+echo "=== simulated disk demo"
+"$walsim" sim demo --seed 1
+
+if "$walsim" run --help >/dev/null 2>&1; then
+  echo "=== scenario library"
+  "$walsim" run scenarios/scripts/*.scn
+fi
+
+if "$walsim" torture --help >/dev/null 2>&1; then
+  echo "=== torture"
+  if [[ $# -eq 0 ]]; then set -- --seeds 0:200; fi
+  "$walsim" torture "$@"
+fi
