@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
 #ifdef WALSIM_HAVE_SCENARIO_CMD
   walsim::tools::AddScenarioCommands(app);
 #endif
+#ifdef WALSIM_HAVE_TORTURE_CMD
+  walsim::tools::AddTortureCommands(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
