@@ -1,0 +1,185 @@
+// SimFs fault injection (one-shot arms, latent sectors, bit rot), platter
+// damage helpers and introspection.
+#include <algorithm>
+
+#include "sim/sim_fs.h"
+
+namespace walsim::sim {
+namespace {
+
+std::string_view ArmName(FaultArm arm) {
+  switch (arm) {
+    case FaultArm::kWriteEio:
+      return "write_eio";
+    case FaultArm::kReadEio:
+      return "read_eio";
+    case FaultArm::kShortWrite:
+      return "short_write";
+    case FaultArm::kNoSpace:
+      return "no_space";
+    case FaultArm::kSyncEio:
+      return "sync_eio";
+    case FaultArm::kSyncLie:
+      return "sync_lie";
+    case FaultArm::kMisdirect:
+      return "misdirect";
+  }
+  WALSIM_UNREACHABLE();
+}
+
+}  // namespace
+
+void SimFs::Arm(std::string_view path, FaultArm arm, std::string_view name) {
+  WALSIM_ASSERT(ArmName(arm) == name);
+  trace_.Begin(0, "inject");
+  trace_.Field("kind", name);
+  trace_.Field("path", path);
+  Result<Lookup> lookup = Resolve(path, "inject");
+  if (!lookup.ok()) {
+    trace_.End(lookup.status());  // a bad path arms nothing; the trace says so
+    return;
+  }
+  if (lookup->inode_id && inode(*lookup->inode_id).is_directory) {
+    trace_.End(Status::InvalidArgument("inject " + std::string(path) + ": is a directory"));
+    return;
+  }
+  if (lookup->inode_id) {
+    inode(*lookup->inode_id).arms[static_cast<size_t>(arm)]++;
+    trace_.Field("armed", "file");
+  } else {
+    path_arms_[std::string(path)][static_cast<size_t>(arm)]++;
+    trace_.Field("armed", "path");
+  }
+  trace_.End(Status::Ok());
+}
+
+void SimFs::InjectWriteEio(std::string_view path) { Arm(path, FaultArm::kWriteEio, "write_eio"); }
+void SimFs::InjectReadEio(std::string_view path) { Arm(path, FaultArm::kReadEio, "read_eio"); }
+void SimFs::InjectShortWrite(std::string_view path) {
+  Arm(path, FaultArm::kShortWrite, "short_write");
+}
+void SimFs::InjectNoSpace(std::string_view path) { Arm(path, FaultArm::kNoSpace, "no_space"); }
+void SimFs::InjectSyncEio(std::string_view path) { Arm(path, FaultArm::kSyncEio, "sync_eio"); }
+void SimFs::InjectSyncLie(std::string_view path) { Arm(path, FaultArm::kSyncLie, "sync_lie"); }
+void SimFs::InjectMisdirectedWrite(std::string_view path) {
+  Arm(path, FaultArm::kMisdirect, "misdirect");
+}
+
+void SimFs::TraceDamage(std::string_view name, std::string_view path, const Status& status) {
+  trace_.Begin(0, name);
+  trace_.Field("path", path);
+  trace_.End(status);
+}
+
+Result<Inode*> SimFs::FileForDamage(std::string_view path, std::string_view op) {
+  WALSIM_ASSIGN_OR_RETURN(uint64_t id, ResolveFile(path, op));
+  return &inode(id);
+}
+
+Status SimFs::AddLatentSectorError(std::string_view path, uint64_t sector_index) {
+  Result<Inode*> file = FileForDamage(path, "latent");
+  if (file.ok()) (*file)->latent_sectors.insert(sector_index);
+  Status status = file.ok() ? Status::Ok() : file.status();
+  trace_.Begin(0, "latent");
+  trace_.Field("path", path);
+  trace_.Field("sector", sector_index);
+  trace_.End(status);
+  return status;
+}
+
+Status SimFs::FlipBit(std::string_view path, uint64_t bit_offset) {
+  Status status = [&]() -> Status {
+    WALSIM_ASSIGN_OR_RETURN(Inode * file, FileForDamage(path, "bitrot"));
+    uint64_t offset = bit_offset / 8;
+    if (offset >= file->durable.size_bytes()) {
+      return Status::InvalidArgument("bitrot " + std::string(path) + ": bit " +
+                                     std::to_string(bit_offset) + " is past the durable size " +
+                                     std::to_string(file->durable.size_bytes()));
+    }
+    auto mask = static_cast<uint8_t>(1u << (bit_offset % 8));
+    file->durable.XorByte(offset, mask);
+    if (offset < file->live.size_bytes()) file->live.XorByte(offset, mask);
+    return Status::Ok();
+  }();
+  trace_.Begin(0, "bitrot");
+  trace_.Field("path", path);
+  trace_.Field("bit", bit_offset);
+  trace_.End(status);
+  return status;
+}
+
+// The damage helpers first settle the file: what the page cache shows is
+// what the platter holds, with nothing pending that a crash could drop or
+// replay over the damage.
+namespace {
+void Settle(Inode* file) {
+  file->durable = file->live;
+  file->pending.Clear();
+  WALSIM_ASSERT(file->durable.size_bytes() == file->live.size_bytes());
+}
+}  // namespace
+
+Status SimFs::CorruptByte(std::string_view path, uint64_t offset, uint8_t xor_mask) {
+  Status status = [&]() -> Status {
+    WALSIM_ASSIGN_OR_RETURN(Inode * file, FileForDamage(path, "corrupt"));
+    if (offset >= file->live.size_bytes()) {
+      return Status::InvalidArgument("corrupt " + std::string(path) + ": offset " +
+                                     std::to_string(offset) + " is past the size " +
+                                     std::to_string(file->live.size_bytes()));
+    }
+    Settle(file);
+    file->live.XorByte(offset, xor_mask);
+    file->durable.XorByte(offset, xor_mask);
+    return Status::Ok();
+  }();
+  TraceDamage("corrupt", path, status);
+  return status;
+}
+
+Status SimFs::ZeroRange(std::string_view path, uint64_t offset, uint64_t length) {
+  Status status = [&]() -> Status {
+    WALSIM_ASSIGN_OR_RETURN(Inode * file, FileForDamage(path, "zero"));
+    uint64_t size_bytes = file->live.size_bytes();
+    if (offset > size_bytes || length > size_bytes - offset) {
+      return Status::InvalidArgument("zero " + std::string(path) + ": range [" +
+                                     std::to_string(offset) + ", +" + std::to_string(length) +
+                                     ") is past the size " + std::to_string(size_bytes));
+    }
+    Settle(file);
+    file->live.Zero(offset, length);
+    file->durable.Zero(offset, length);
+    return Status::Ok();
+  }();
+  TraceDamage("zero", path, status);
+  return status;
+}
+
+Status SimFs::TruncateStored(std::string_view path, uint64_t size_bytes) {
+  Status status = [&]() -> Status {
+    WALSIM_ASSIGN_OR_RETURN(Inode * file, FileForDamage(path, "truncate_stored"));
+    if (size_bytes > kFileSizeBytesMax) {
+      return Status::InvalidArgument("truncate_stored " + std::string(path) +
+                                     ": past file_size_bytes_max");
+    }
+    Settle(file);
+    bool charged = file->live_link_count > 0 || file->open_handle_count > 0;
+    uint64_t old_allocated = std::max(file->live.size_bytes(), file->reserved_bytes);
+    if (size_bytes < file->live.size_bytes()) {
+      file->reserved_bytes = std::min(file->reserved_bytes, size_bytes);
+    }
+    file->live.Resize(size_bytes);
+    file->durable.Resize(size_bytes);
+    uint64_t new_allocated = std::max(file->live.size_bytes(), file->reserved_bytes);
+    if (charged) used_bytes_ = used_bytes_ - old_allocated + new_allocated;
+    return Status::Ok();
+  }();
+  TraceDamage("truncate_stored", path, status);
+  return status;
+}
+
+Result<std::string> SimFs::ReadDurable(std::string_view path) const {
+  WALSIM_ASSIGN_OR_RETURN(uint64_t id, ResolveFile(path, "read_durable"));
+  return inode(id).durable.ToString();
+}
+
+}  // namespace walsim::sim

@@ -1,0 +1,56 @@
+// SparseBytes: the contents of one simulated file, stored as 4 KiB pages.
+//
+// Pages that were never written (or were zeroed whole) are absent and read as
+// zeros, so a preallocated 64 MB WAL segment costs memory only for the bytes
+// actually written. Invariant: no page lies wholly at or past size_bytes(),
+// and bytes of the last page past size_bytes() are zero (so growing the size
+// exposes zeros, as a file does). Copying makes a deep, independent copy.
+// Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace walsim::sim {
+
+class SparseBytes {
+ public:
+  static constexpr uint64_t kPageBytes = 4096;
+
+  uint64_t size_bytes() const { return size_bytes_; }
+
+  // Copies [offset, offset + dst.size()) into dst.
+  // REQUIRES: offset + dst.size() <= size_bytes().
+  void Read(uint64_t offset, std::span<uint8_t> dst) const;
+  uint8_t ByteAt(uint64_t offset) const;
+
+  // Stores data at offset; the size grows to offset + data.size() if smaller
+  // (a gap reads as zeros).
+  void Write(uint64_t offset, std::span<const uint8_t> data);
+
+  // Sets the size: shrinking drops bytes, growing exposes zeros.
+  void Resize(uint64_t size_bytes);
+
+  // Sets [offset, offset + length) to zero. REQUIRES: within size_bytes().
+  void Zero(uint64_t offset, uint64_t length);
+
+  // XORs one byte with mask. REQUIRES: offset < size_bytes().
+  void XorByte(uint64_t offset, uint8_t mask);
+
+  // The whole contents (for tests, demos and introspection).
+  std::string ToString() const;
+
+  // Memory held by pages, for limits.
+  uint64_t page_count() const { return pages_.size(); }
+
+ private:
+  std::vector<uint8_t>& PageFor(uint64_t page_index);
+
+  std::map<uint64_t, std::vector<uint8_t>> pages_;  // page index -> kPageBytes bytes
+  uint64_t size_bytes_ = 0;
+};
+
+}  // namespace walsim::sim
