@@ -18,7 +18,8 @@ namespace walsim::tools {
 void AddSimCommands(CLI::App& app);       // tools/sim_cmd.cc: `walsim sim ...`
 void AddWalCommands(CLI::App& app);       // tools/wal_cmd.cc: `walsim wal ...`
 void AddLogstoreCommands(CLI::App& app);  // tools/logstore_cmd.cc: `walsim logstore ...`
-void AddScenarioCommands(CLI::App& app);  // tools/scenario_cmd.cc: `walsim run|torture|...`
+void AddScenarioCommands(CLI::App& app);  // tools/scenario_cmd.cc: `walsim run ...`
+void AddTortureCommands(CLI::App& app);   // tools/torture_cmd.cc: `walsim torture|replay|shrink`
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;
