@@ -1,0 +1,160 @@
+// WAL benchmarks, each next to its reference in the same binary:
+//   BM_RawFloorPwriteFdatasync  the same framed bytes as one 128 B Save,
+//                               pwrite + fdatasync on a preallocated file
+//   BM_WalSaveSync              Wal::Save of 1 x 128 B entry with sync
+//   BM_WalSaveNoSync            Save with no_sync on /dev/shm (CPU per entry)
+//   BM_WalReadAll               ReadAll of a WAL in the page cache (bytes/s)
+// The disk is $WALSIM_BENCH_DIR, or ./walsim-bench.<pid> under the working
+// directory. Ratios and commands are in docs/performance.md.
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/log.h"
+#include "fs/posix_fs.h"
+#include "wal/encoder.h"
+#include "wal/record.h"
+#include "wal/wal.h"
+
+namespace walsim::wal {
+namespace {
+
+constexpr size_t kEntryBytes = 128;
+
+std::string BenchDir(const char* name) {
+  const char* env = std::getenv("WALSIM_BENCH_DIR");
+  std::filesystem::path base = env != nullptr ? std::filesystem::path(env)
+                                              : std::filesystem::current_path() /
+                                                    ("walsim-bench." + std::to_string(getpid()));
+  std::filesystem::create_directories(base);
+  std::filesystem::path dir = std::filesystem::absolute(base) / name;
+  std::filesystem::remove_all(dir);
+  return dir.lexically_normal().string();
+}
+
+WalOptions BenchOptions() {
+  WalOptions options;
+  options.logger = NullLogger();
+  return options;
+}
+
+Entry BenchEntry(uint64_t index) {
+  return Entry{1, index, EntryType::kNormal, std::string(kEntryBytes, 'w')};
+}
+
+// The frame bytes of one 128 B entry record (what one Save writes).
+uint64_t EntryFrameBytes() {
+  return Encoder::FrameSizeBytes(RecordEncodedSize(
+      static_cast<int64_t>(RecordType::kEntry), UINT32_MAX, EntryEncodedSize(BenchEntry(1 << 20))));
+}
+
+void BM_RawFloorPwriteFdatasync(benchmark::State& state) {
+  const std::string dir = BenchDir("floor");
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/floor";
+  const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (fd < 0 || ::fallocate(fd, 0, 0, 64'000'000) != 0) {
+    state.SkipWithError("cannot create the floor file");
+    return;
+  }
+  ::fsync(fd);
+  std::string frame(EntryFrameBytes(), 'f');
+  off_t offset = 0;
+  for (auto _ : state) {
+    if (::pwrite(fd, frame.data(), frame.size(), offset) != static_cast<ssize_t>(frame.size()) ||
+        ::fdatasync(fd) != 0) {
+      state.SkipWithError("pwrite/fdatasync failed");
+      break;
+    }
+    offset += static_cast<off_t>(frame.size());
+    if (offset + frame.size() > 64'000'000) offset = 0;
+  }
+  state.counters["frame_bytes"] = static_cast<double>(frame.size());
+  ::close(fd);
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_RawFloorPwriteFdatasync)->UseRealTime();
+
+void SaveLoop(benchmark::State& state, const std::string& dir, bool no_sync) {
+  fs::PosixFs fs;
+  WalOptions options = BenchOptions();
+  options.no_sync = no_sync;
+  auto wal = Wal::Create(fs, dir, "bench", options);
+  if (!wal.ok()) {
+    state.SkipWithError(wal.status().ToString().c_str());
+    return;
+  }
+  uint64_t index = 0;
+  Entry entry = BenchEntry(0);
+  for (auto _ : state) {
+    entry.index = ++index;
+    Status saved = (*wal)->Save(HardState{1, 1, index - 1}, std::span<const Entry>(&entry, 1));
+    if (!saved.ok()) {
+      state.SkipWithError(saved.ToString().c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(index));
+  (void)(*wal)->Close();
+  std::filesystem::remove_all(dir);
+}
+
+void BM_WalSaveSync(benchmark::State& state) { SaveLoop(state, BenchDir("save-sync"), false); }
+BENCHMARK(BM_WalSaveSync)->UseRealTime();
+
+void BM_WalSaveNoSync(benchmark::State& state) {
+  const std::string dir = "/dev/shm/walsim-bench-" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  SaveLoop(state, dir, true);
+}
+BENCHMARK(BM_WalSaveNoSync);
+
+void BM_WalReadAll(benchmark::State& state) {
+  const uint64_t payload_bytes = static_cast<uint64_t>(state.range(0)) << 20;
+  const size_t entry_bytes = 1024;
+  const std::string dir = "/dev/shm/walsim-bench-read-" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  fs::PosixFs fs;
+  {
+    WalOptions options = BenchOptions();
+    options.no_sync = true;
+    auto wal = Wal::Create(fs, dir, "bench", options);
+    if (!wal.ok()) {
+      state.SkipWithError(wal.status().ToString().c_str());
+      return;
+    }
+    std::vector<Entry> batch(64);
+    uint64_t index = 0;
+    for (uint64_t written = 0; written < payload_bytes; written += batch.size() * entry_bytes) {
+      for (Entry& e : batch)
+        e = Entry{1, ++index, EntryType::kNormal, std::string(entry_bytes, 'r')};
+      if (!(*wal)->Save(HardState{1, 1, index}, batch).ok()) state.SkipWithError("save failed");
+    }
+    (void)(*wal)->Close();
+  }
+  uint64_t entries = 0;
+  for (auto _ : state) {
+    auto wal = Wal::OpenForRead(fs, dir, {}, BenchOptions());
+    auto result = (*wal)->ReadAll();
+    if (!result.ok()) {
+      state.SkipWithError(result.status().ToString().c_str());
+      break;
+    }
+    entries = result->entries.size();
+    benchmark::DoNotOptimize(result->entries.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * entries * entry_bytes));
+  state.counters["entries"] = static_cast<double>(entries);
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_WalReadAll)->Arg(64)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace walsim::wal
+
+BENCHMARK_MAIN();

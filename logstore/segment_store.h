@@ -1,0 +1,171 @@
+// SegmentStore: the durable raft LogStore, on any fs::FileSystem.
+//
+// Entries live in preallocated segment files as checksummed frames grouped in
+// batches, each closed by a commit frame (format: logstore/segment_format.h,
+// docs/logstore-format.md). StoreLogs encodes a batch into a reused buffer and
+// issues ONE write and ONE SyncData; a batch is visible after a crash only if
+// all of it reached the disk. An in-memory index holds 8 bytes per entry (the
+// frame's offset and length within its segment); GetLog reads one frame and
+// verifies its CRC on every read. Head deletes rewrite logstore.meta
+// atomically (temp file, sync, rename, sync directory) and then drop whole
+// segments; tail deletes create a durable "truncate" segment that supersedes
+// the deleted suffix, so stale frames are never read as new ones.
+//
+// Invariants: the recovered log is always a committed prefix of what was
+// written (any crash, any unsynced data persisted partially, reordered, torn
+// or zeroed); bytes are never overwritten after they were acknowledged.
+// Failure policy: after a failed write, sync or metadata update the store
+// fails stop: every later mutating call returns kClosed until it is reopened.
+// After Close every call returns kClosed.
+// Thread-safe: every method takes an internal mutex. The directory is locked
+// (fs.Lock on LOCK) for the lifetime of the store.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fs/fs.h"
+#include "logstore/log_store.h"
+#include "logstore/segment_format.h"
+
+namespace walsim::logstore {
+
+struct SegmentStoreOptions {
+  // Size of each preallocated segment (a batch bigger than this gets a
+  // segment of its own size). 2 x write_alignment_bytes .. 4 GiB.
+  uint64_t segment_size_bytes = uint64_t{64} << 20;
+  // Skip the per-batch SyncData (benchmarks only: StoreLogs is then NOT
+  // durable on return). Metadata changes are still synced.
+  bool no_sync = false;
+  // Where repairs and ignored files are reported; null: walsim::DefaultLogger().
+  std::shared_ptr<spdlog::logger> logger;
+  // Limit on data + extensions of one entry. At most format::kEntrySizeBytesLimit.
+  uint64_t entry_size_bytes_max = uint64_t{64} << 20;
+  // Batches start at multiples of this (a power of two, 512 .. 1 MiB), so a
+  // torn sector never touches acknowledged data. Use the device's sector or
+  // page size.
+  uint32_t write_alignment_bytes = 4096;
+  // Open without writing anything (no cleanup, no new store); every mutating
+  // call returns kFailedPrecondition. Still takes the lock if LOCK exists.
+  bool read_only = false;
+  // Bytes read per I/O during recovery.
+  size_t scan_window_bytes = size_t{1} << 20;
+};
+
+class SegmentStore final : public LogStore {
+ public:
+  // Opens the store in dir, creating dir and an empty store if missing, and
+  // recovers: an uncommitted torn tail is dropped (and never written over),
+  // leftover temp files and dead segments are removed, unknown files are
+  // logged and left alone.
+  // Failure: kBusy (another store holds the lock); kCorruption (mid-log
+  //   corruption, a bad header or meta, a missing segment: the message names
+  //   the file and the offset); kInvalidArgument (bad options or path);
+  //   kIoError, kNoSpace.
+  static Result<std::unique_ptr<SegmentStore>> Open(fs::FileSystem& fs, std::string_view dir,
+                                                    const SegmentStoreOptions& options = {});
+
+  ~SegmentStore() override;
+  SegmentStore(const SegmentStore&) = delete;
+  SegmentStore& operator=(const SegmentStore&) = delete;
+
+  // Releases the files and the lock. Does not sync (every acknowledged change
+  // already is). Afterwards every call returns kClosed, Close included.
+  Status Close();
+
+  Result<uint64_t> FirstIndex() override;
+  Result<uint64_t> LastIndex() override;
+  Status GetLog(uint64_t index, Log* out) override;
+  Status StoreLog(const Log& log) override;
+  Status StoreLogs(std::span<const Log> logs) override;
+  Status DeleteRange(uint64_t min_index, uint64_t max_index) override;
+  bool IsMonotonic() const override { return true; }
+
+  // What a reader of the directory sees, for tools and tests.
+  struct Info {
+    uint64_t first_index = 0;
+    uint64_t last_index = 0;
+    uint64_t segment_count = 0;
+    uint64_t last_batch_seq = 0;
+    // True when recovery dropped a torn tail (the next batch starts a new segment).
+    bool torn_tail_dropped = false;
+    std::vector<std::string> segment_paths;  // live segments, oldest first
+  };
+  Info GetInfo();
+
+ private:
+  struct Segment {
+    format::SegmentHeader header;
+    std::string path;
+    std::unique_ptr<fs::File> file;
+    uint64_t size_bytes = 0;
+    // Packed frame locations: entry header.first_index + i is frames[i].
+    std::vector<uint64_t> frames;
+    uint64_t next_index() const { return header.first_index + frames.size(); }
+  };
+
+  SegmentStore(fs::FileSystem& fs, std::string dir, const SegmentStoreOptions& options);
+
+  // Recovery (segment_store_open.cc).
+  Status Recover();
+  Status EnsureDirectory();
+  Status AcquireLock();
+  struct Listing;
+  Status LoadMeta(const Listing& listing);
+  Status RecoverSegments(const Listing& listing, std::vector<std::string>* superseded_paths);
+  Status LinkSegment(const Segment& segment, uint64_t prev_segment_seq,
+                     uint64_t prev_last_batch_seq, const std::string& prev_stop_reason,
+                     std::vector<std::string>* superseded_paths);
+  Status ApplyFirstIndex();
+  void RemoveLeftovers(const Listing& listing, std::vector<std::string> superseded_paths);
+
+  // Mutations (segment_store.cc). Each fails stop on an I/O error.
+  Status CheckWritable() const;
+  Status FailStop(const Status& status);
+  Status StartLog(uint64_t first_index, uint64_t batch_size_bytes);
+  Status RollSegment(format::SegmentKind kind, uint64_t first_index, uint64_t batch_size_bytes);
+  Status CreateSegmentFile(const format::SegmentHeader& header, const std::string& path,
+                           uint64_t size_bytes);
+  Status WriteMeta(const format::StoreMeta& meta);
+  Status AppendBatch(std::span<const Log> logs, uint64_t batch_size_bytes);
+  void InvalidateFailedBatch(Segment& segment);
+  // Removes the files of segments_[begin, end), newest first, and erases them.
+  void DropSegments(size_t begin, size_t end);
+  Status DeletePrefix(uint64_t new_first_index);
+  Status DeleteSuffix(uint64_t new_last_index);
+  Status DeleteAll();
+  size_t FindSegment(uint64_t index) const;
+  LogRange RangeLocked() const { return LogRange{first_index_, last_index_}; }
+
+  fs::FileSystem& fs_;
+  const std::string dir_;
+  const SegmentStoreOptions options_;
+  const std::shared_ptr<spdlog::logger> logger_;
+
+  std::mutex mutex_;
+  std::unique_ptr<fs::FileLock> lock_;
+  bool closed_ = false;
+  Status failed_;  // non-OK after fail-stop
+  format::StoreMeta meta_;
+  // Live segments, oldest first; first_index is non-decreasing (an empty
+  // segment may share it with the next). The last one takes new batches.
+  std::deque<Segment> segments_;
+  uint64_t first_index_ = 0;  // 0 when empty
+  uint64_t last_index_ = 0;   // 0 when empty
+  uint64_t last_batch_seq_ = 0;
+  uint64_t next_segment_seq_ = 1;
+  uint64_t write_offset_bytes_ = 0;  // in segments_.back()
+  bool must_roll_ = false;           // the last segment has a torn tail
+  bool torn_tail_dropped_ = false;
+  std::vector<uint8_t> write_buffer_;
+  std::vector<uint8_t> read_buffer_;
+};
+
+}  // namespace walsim::logstore

@@ -1,0 +1,303 @@
+// SegmentStore: Open and recovery (the recovery table of
+// docs/logstore-format.md, in code).
+#include <algorithm>
+#include <array>
+
+#include "fs/path.h"
+#include "logstore/segment_scanner.h"
+#include "logstore/segment_store.h"
+
+namespace walsim::logstore {
+
+using format::SegmentKind;
+
+namespace {
+
+// A segment file seen through the scanner's ByteSource.
+class FileByteSource final : public ByteSource {
+ public:
+  FileByteSource(fs::File& file, uint64_t size_bytes) : file_(file), size_bytes_(size_bytes) {}
+  uint64_t size_bytes() const override { return size_bytes_; }
+  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> dst) override {
+    return file_.ReadAt(offset, dst);
+  }
+
+ private:
+  fs::File& file_;
+  uint64_t size_bytes_;
+};
+
+Status ValidateOptions(const SegmentStoreOptions& options) {
+  uint32_t alignment = options.write_alignment_bytes;
+  if (alignment < format::kWriteAlignmentBytesMin || alignment > format::kWriteAlignmentBytesMax ||
+      (alignment & (alignment - 1)) != 0) {
+    return Status::InvalidArgument("write_alignment_bytes must be a power of two in [512, 1 MiB]");
+  }
+  if (options.segment_size_bytes < 2 * uint64_t{alignment} ||
+      options.segment_size_bytes > format::kSegmentSizeBytesMax) {
+    return Status::InvalidArgument("segment_size_bytes must be in [2 * write alignment, 4 GiB]");
+  }
+  if (options.entry_size_bytes_max > format::kEntrySizeBytesLimit) {
+    return Status::InvalidArgument("entry_size_bytes_max is over 1 GiB");
+  }
+  if (options.scan_window_bytes < format::kFrameHeaderSizeBytes) {
+    return Status::InvalidArgument("scan_window_bytes is too small");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// The directory's entries, sorted by kind.
+struct SegmentStore::Listing {
+  bool has_meta = false;
+  std::vector<format::SegmentName> segments;  // sorted by segment_seq
+  std::vector<std::string> temp_names;
+  std::vector<std::string> unknown_names;
+};
+
+Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(fs::FileSystem& fs, std::string_view dir,
+                                                         const SegmentStoreOptions& options) {
+  WALSIM_RETURN_IF_ERROR(ValidateOptions(options));
+  WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
+  std::unique_ptr<SegmentStore> store(new SegmentStore(fs, std::string(dir), options));
+  Status status = store->Recover();
+  if (!status.ok()) {
+    (void)store->Close();
+    return status;
+  }
+  return store;
+}
+
+Status SegmentStore::EnsureDirectory() {
+  Result<fs::FileInfo> info = fs_.Stat(dir_);
+  if (info.ok()) {
+    if (!info->is_directory) return Status::InvalidArgument(dir_ + " is not a directory");
+    return Status::Ok();
+  }
+  if (!info.status().Is(StatusCode::kNotFound) || options_.read_only) return info.status();
+  WALSIM_RETURN_IF_ERROR(fs_.MkDir(dir_));
+  return fs_.SyncDir(fs::Dirname(dir_));
+}
+
+Status SegmentStore::AcquireLock() {
+  std::string path = fs::Join(dir_, format::kLockFileName);
+  if (options_.read_only) {
+    Result<fs::FileInfo> info = fs_.Stat(path);
+    if (!info.ok()) return Status::Ok();  // nothing to lock against in a read-only open
+  } else {
+    WALSIM_ASSIGN_OR_RETURN(auto file, fs_.Open(path, {.create = true}));
+    WALSIM_RETURN_IF_ERROR(file->Close());
+  }
+  Result<std::unique_ptr<fs::FileLock>> lock = fs_.Lock(path);
+  if (!lock.ok()) return lock.status().WithContext("locking log store " + dir_);
+  lock_ = std::move(lock).value();
+  return Status::Ok();
+}
+
+Status SegmentStore::Recover() {
+  WALSIM_RETURN_IF_ERROR(EnsureDirectory());
+  WALSIM_RETURN_IF_ERROR(AcquireLock());
+  WALSIM_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_.List(dir_));
+  Listing listing;
+  for (const std::string& name : names) {
+    if (name == format::kLockFileName) continue;
+    if (name == format::kMetaFileName) {
+      listing.has_meta = true;
+    } else if (std::optional<format::SegmentName> segment = format::ParseSegmentFileName(name)) {
+      listing.segments.push_back(*segment);
+    } else if (name.ends_with(format::kTempSuffix)) {
+      listing.temp_names.push_back(name);
+    } else {
+      listing.unknown_names.push_back(name);
+    }
+  }
+  std::sort(listing.segments.begin(), listing.segments.end(),
+            [](const auto& a, const auto& b) { return a.segment_seq < b.segment_seq; });
+  WALSIM_RETURN_IF_ERROR(LoadMeta(listing));
+  std::vector<std::string> superseded_paths;
+  WALSIM_RETURN_IF_ERROR(RecoverSegments(listing, &superseded_paths));
+  if (!options_.read_only) RemoveLeftovers(listing, superseded_paths);
+  for (const std::string& name : listing.unknown_names) {
+    logger_->warn("log store {}: ignoring unknown file {}", dir_, name);
+  }
+  return Status::Ok();
+}
+
+Status SegmentStore::LoadMeta(const Listing& listing) {
+  std::string path = fs::Join(dir_, format::kMetaFileName);
+  if (!listing.has_meta) {
+    if (!listing.segments.empty()) {
+      return Status::Corruption(path + " is missing but the directory holds " +
+                                std::to_string(listing.segments.size()) + " segments");
+    }
+    // A new store (or one whose creation crashed before its meta existed).
+    if (options_.read_only) return Status::Ok();
+    return WriteMeta(format::StoreMeta{});
+  }
+  WALSIM_ASSIGN_OR_RETURN(auto file, fs_.Open(path, {.read_only = true}));
+  std::array<uint8_t, format::kMetaSizeBytes + 1> bytes{};
+  WALSIM_ASSIGN_OR_RETURN(size_t read_count, file->ReadAt(0, bytes));
+  WALSIM_RETURN_IF_ERROR(file->Close());
+  Result<format::StoreMeta> meta = format::DecodeMeta(std::span(bytes.data(), read_count));
+  if (!meta.ok()) return meta.status().WithContext(path);
+  meta_ = *meta;
+  next_segment_seq_ = meta_.base_segment_seq;
+  return Status::Ok();
+}
+
+// Checks that segment may follow the live segments recovered so far and
+// applies it: a truncate segment cuts the log back to its first index.
+Status SegmentStore::LinkSegment(const Segment& segment, uint64_t prev_segment_seq,
+                                 uint64_t prev_last_batch_seq, const std::string& prev_stop_reason,
+                                 std::vector<std::string>* superseded_paths) {
+  const format::SegmentHeader& header = segment.header;
+  const Segment& prev = segments_.back();
+  uint64_t next_index = prev.next_index();
+  switch (header.kind) {
+    case SegmentKind::kFirst:
+      return Status::Corruption(segment.path + " starts a new log but follows " + prev.path);
+    case SegmentKind::kContinue:
+      if (header.segment_seq != prev_segment_seq + 1) {
+        return Status::Corruption("missing segment: " + segment.path + " (sequence " +
+                                  std::to_string(header.segment_seq) + ") continues sequence " +
+                                  std::to_string(header.segment_seq - 1) + ", but " + prev.path +
+                                  " is sequence " + std::to_string(prev_segment_seq));
+      }
+      if (header.prev_batch_seq != prev_last_batch_seq || header.first_index != next_index) {
+        return Status::Corruption(
+            prev.path + ": log ends with batch " + std::to_string(prev_last_batch_seq) +
+            " before index " + std::to_string(next_index) + " (" + prev_stop_reason + "), but " +
+            segment.path + " continues after batch " + std::to_string(header.prev_batch_seq) +
+            " at index " + std::to_string(header.first_index));
+      }
+      return Status::Ok();
+    case SegmentKind::kTruncate:
+      if (header.first_index > next_index ||
+          header.first_index <= segments_.front().header.first_index) {
+        return Status::Corruption(
+            segment.path + " truncates the log to index " + std::to_string(header.first_index) +
+            ", outside the recovered log before it (ending at index " +
+            std::to_string(next_index - 1) + " in " + prev.path + ", " + prev_stop_reason + ")");
+      }
+      // Bounded by the number of live segments; the first one always stays.
+      while (segments_.size() > 1 && segments_.back().header.first_index >= header.first_index) {
+        superseded_paths->push_back(segments_.back().path);
+        WALSIM_RETURN_IF_ERROR(segments_.back().file->Close());
+        segments_.pop_back();
+      }
+      Segment& kept = segments_.back();
+      if (kept.next_index() > header.first_index) {
+        kept.frames.resize(header.first_index - kept.header.first_index);
+      }
+      WALSIM_ASSERT(kept.next_index() == header.first_index);
+      return Status::Ok();
+  }
+  WALSIM_UNREACHABLE();
+}
+
+Status SegmentStore::RecoverSegments(const Listing& listing,
+                                     std::vector<std::string>* superseded_paths) {
+  std::vector<uint8_t> window;
+  SegmentScan scan;
+  uint64_t prev_segment_seq = 0;
+  std::string prev_stop_reason;
+  std::vector<format::SegmentName> live;
+  for (const format::SegmentName& name : listing.segments) {
+    if (name.segment_seq >= meta_.base_segment_seq) live.push_back(name);
+  }
+  for (size_t i = 0; i < live.size(); i++) {
+    Segment segment;
+    segment.path =
+        fs::Join(dir_, format::SegmentFileName(live[i].segment_seq, live[i].first_index));
+    WALSIM_ASSIGN_OR_RETURN(segment.file,
+                            fs_.Open(segment.path, {.read_only = options_.read_only}));
+    WALSIM_ASSIGN_OR_RETURN(segment.size_bytes, segment.file->Size());
+    FileByteSource source(*segment.file, segment.size_bytes);
+    bool is_last = i + 1 == live.size();
+    ScanOptions scan_options{.check_tail = is_last, .window_bytes = options_.scan_window_bytes};
+    Status scanned = ScanSegment(source, scan_options, &scan, &window);
+    if (!scanned.ok()) return scanned.WithContext(segment.path);
+    segment.header = scan.header;
+    if (scan.header.segment_seq != live[i].segment_seq ||
+        scan.header.first_index != live[i].first_index) {
+      return Status::Corruption(
+          segment.path + ": header names segment " +
+          format::SegmentFileName(scan.header.segment_seq, scan.header.first_index));
+    }
+    if (i == 0 && live[i].segment_seq != meta_.base_segment_seq) {
+      return Status::Corruption("missing segment: the log starts at segment sequence " +
+                                std::to_string(meta_.base_segment_seq) + " but the oldest is " +
+                                segment.path);
+    }
+    if (i > 0) {
+      WALSIM_RETURN_IF_ERROR(LinkSegment(segment, prev_segment_seq, last_batch_seq_,
+                                         prev_stop_reason, superseded_paths));
+    }
+    segment.frames = std::move(scan.frames);
+    scan.frames = {};
+    segments_.push_back(std::move(segment));
+    prev_segment_seq = live[i].segment_seq;
+    prev_stop_reason = scan.stop_reason;
+    last_batch_seq_ = scan.last_batch_seq;
+    write_offset_bytes_ = scan.end_offset_bytes;
+    must_roll_ = scan.tail == TailState::kTorn;
+    next_segment_seq_ = std::max(next_segment_seq_, live[i].segment_seq + 1);
+  }
+  if (must_roll_) {
+    torn_tail_dropped_ = true;
+    logger_->warn("log store {}: dropped a torn tail at offset {} of {} ({})", dir_,
+                  scan.tail_offset_bytes, segments_.back().path, scan.stop_reason);
+  }
+  return ApplyFirstIndex();
+}
+
+// Sets the log's bounds from the recovered segments and logstore.meta.
+Status SegmentStore::ApplyFirstIndex() {
+  std::string meta_path = fs::Join(dir_, format::kMetaFileName);
+  uint64_t recorded_first = meta_.first_index;
+  bool has_entries =
+      !segments_.empty() && segments_.back().next_index() > segments_.front().header.first_index;
+  if (!has_entries) {
+    if (recorded_first != 0) {
+      return Status::Corruption(meta_path + " records first index " +
+                                std::to_string(recorded_first) + " but no segment holds it");
+    }
+    first_index_ = 0;
+    last_index_ = 0;
+    return Status::Ok();
+  }
+  uint64_t segment_first = segments_.front().header.first_index;
+  last_index_ = segments_.back().next_index() - 1;
+  first_index_ = recorded_first != 0 ? recorded_first : segment_first;
+  if (first_index_ < segment_first || first_index_ > last_index_) {
+    return Status::Corruption(meta_path + " records first index " + std::to_string(first_index_) +
+                              ", outside the recovered log [" + std::to_string(segment_first) +
+                              ", " + std::to_string(last_index_) + "]");
+  }
+  return Status::Ok();
+}
+
+void SegmentStore::RemoveLeftovers(const Listing& listing,
+                                   std::vector<std::string> superseded_paths) {
+  std::vector<std::string> paths;
+  for (const std::string& name : listing.temp_names) paths.push_back(fs::Join(dir_, name));
+  for (const format::SegmentName& name : listing.segments) {
+    if (name.segment_seq >= meta_.base_segment_seq) continue;
+    paths.push_back(fs::Join(dir_, format::SegmentFileName(name.segment_seq, name.first_index)));
+  }
+  // Newest first (names sort by sequence): survivors of a crash stay a chain.
+  std::sort(superseded_paths.begin(), superseded_paths.end(), std::greater<>());
+  paths.insert(paths.end(), superseded_paths.begin(), superseded_paths.end());
+  for (const std::string& path : paths) {
+    Status status = fs_.Remove(path);
+    if (status.ok()) {
+      logger_->info("log store {}: removed leftover {}", dir_, path);
+    } else {
+      logger_->warn("log store {}: could not remove leftover {}: {}", dir_, path,
+                    status.ToString());
+    }
+  }
+}
+
+}  // namespace walsim::logstore

@@ -1,0 +1,211 @@
+// SegmentStore behaviour beyond the shared contract: locking, close, fail
+// stop, the one-write-one-sync batch, read verification, limits. On SimFs.
+#include "logstore/segment_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "base/log.h"
+#include "sim/sim_fs.h"
+#include "tests/logstore/logstore_test_util.h"
+
+namespace walsim::logstore {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::MakeBatch;
+using testing::MakeLog;
+using testing::ReadAll;
+
+class SegmentStoreTest : public ::testing::Test {
+ protected:
+  SegmentStoreTest() {
+    options_.segment_size_bytes = 64 * 1024;
+    options_.write_alignment_bytes = 512;
+    options_.logger = NullLogger();
+  }
+  std::unique_ptr<SegmentStore> Open() {
+    Result<std::unique_ptr<SegmentStore>> opened = SegmentStore::Open(fs_, "/log", options_);
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+  size_t CountTrace(std::string_view op) {
+    size_t count = 0;
+    for (const std::string& line : fs_.trace()) {
+      if (line.find(op) != std::string::npos) count++;
+    }
+    return count;
+  }
+
+  sim::SimFs fs_{sim::SimOptions{}};
+  SegmentStoreOptions options_;
+};
+
+TEST_F(SegmentStoreTest, SecondOpenIsBusy) {
+  auto store = Open();
+  Result<std::unique_ptr<SegmentStore>> second = SegmentStore::Open(fs_, "/log", options_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kBusy);
+  EXPECT_THAT(second.status().message(), HasSubstr("locking log store /log"));
+  ASSERT_TRUE(store->Close().ok());
+  EXPECT_TRUE(SegmentStore::Open(fs_, "/log", options_).ok());
+}
+
+TEST_F(SegmentStoreTest, UseAfterCloseIsClosed) {
+  auto store = Open();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 2, 1)).ok());
+  ASSERT_TRUE(store->Close().ok());
+  Log log;
+  EXPECT_EQ(store->GetLog(1, &log).code(), StatusCode::kClosed);
+  EXPECT_EQ(store->StoreLog(MakeLog(3, 1, "x")).code(), StatusCode::kClosed);
+  EXPECT_EQ(store->DeleteRange(1, 1).code(), StatusCode::kClosed);
+  EXPECT_EQ(store->FirstIndex().status().code(), StatusCode::kClosed);
+  EXPECT_EQ(store->LastIndex().status().code(), StatusCode::kClosed);
+  Status again = store->Close();
+  EXPECT_EQ(again.code(), StatusCode::kClosed);
+  EXPECT_THAT(again.message(), HasSubstr("already closed"));
+}
+
+TEST_F(SegmentStoreTest, OneWriteAndOneSyncDataPerBatch) {
+  auto store = Open();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 1, 1)).ok());  // creates the first segment
+  fs_.set_trace_enabled(true);
+  for (uint64_t i = 0; i < 10; i++) {
+    ASSERT_TRUE(store->StoreLogs(MakeBatch(2 + i * 64, 64, 1)).ok());
+  }
+  EXPECT_EQ(CountTrace(" write "), 10u);
+  EXPECT_EQ(CountTrace(" syncdata "), 10u);
+  EXPECT_EQ(CountTrace(" sync "), 0u);
+  EXPECT_EQ(CountTrace(" syncdir "), 0u);
+}
+
+TEST_F(SegmentStoreTest, FailedSyncFailsStopAndIsNotRecoveredInProcess) {
+  auto store = Open();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 4, 1)).ok());
+  std::string path = store->GetInfo().segment_paths.back();
+  fs_.InjectSyncEio(path);
+  Status failed = store->StoreLogs(MakeBatch(5, 4, 1));
+  EXPECT_EQ(failed.code(), StatusCode::kIoError);
+  EXPECT_THAT(failed.message(), HasSubstr(path));
+  Status after = store->StoreLogs(MakeBatch(5, 4, 1));
+  EXPECT_EQ(after.code(), StatusCode::kClosed);
+  EXPECT_THAT(after.message(), HasSubstr("failed stop"));
+  EXPECT_EQ(store->DeleteRange(1, 1).code(), StatusCode::kClosed);
+  Log log;
+  EXPECT_TRUE(store->GetLog(4, &log).ok());  // reads still work
+  ASSERT_TRUE(store->Close().ok());
+  // Reopened without a crash: the failed batch is not durable, so it must not
+  // be served (or built upon) even though its bytes may sit in the page cache.
+  store = Open();
+  EXPECT_EQ(store->LastIndex().value(), 4u);
+  EXPECT_TRUE(store->GetInfo().torn_tail_dropped);
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(5, 4, 2)).ok());
+  fs_.Crash(sim::CrashModel::kReorder);
+  store = Open();
+  EXPECT_EQ(store->LastIndex().value(), 8u);
+  ASSERT_TRUE(store->GetLog(5, &log).ok());
+  EXPECT_EQ(log.term, 2u);
+}
+
+TEST_F(SegmentStoreTest, FailedWriteFailsStop) {
+  auto store = Open();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 4, 1)).ok());
+  fs_.InjectShortWrite(store->GetInfo().segment_paths.back());
+  EXPECT_EQ(store->StoreLogs(MakeBatch(5, 40, 1)).code(), StatusCode::kIoError);
+  EXPECT_EQ(store->StoreLogs(MakeBatch(5, 4, 1)).code(), StatusCode::kClosed);
+  ASSERT_TRUE(store->Close().ok());
+  store = Open();
+  EXPECT_EQ(ReadAll(*store), MakeBatch(1, 4, 1));
+}
+
+TEST_F(SegmentStoreTest, NoSpaceForANewSegmentFailsStop) {
+  options_.segment_size_bytes = 4096;
+  auto store = Open();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 4, 1)).ok());
+  fs_.InjectNoSpace("/log/0000000000000002-0000000000000005.seg.tmp");
+  Status status = store->StoreLogs(MakeBatch(5, 30, 1, std::string(100, 'n')));
+  EXPECT_EQ(status.code(), StatusCode::kNoSpace);
+  EXPECT_THAT(status.message(), HasSubstr("creating segment"));
+  EXPECT_EQ(store->StoreLogs(MakeBatch(5, 1, 1)).code(), StatusCode::kClosed);
+  ASSERT_TRUE(store->Close().ok());
+  store = Open();
+  EXPECT_EQ(store->LastIndex().value(), 4u);
+  EXPECT_TRUE(store->StoreLogs(MakeBatch(5, 30, 1, std::string(100, 'n'))).ok());
+}
+
+TEST_F(SegmentStoreTest, CorruptFrameIsReportedNotReturned) {
+  auto store = Open();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 3, 1)).ok());
+  std::string path = store->GetInfo().segment_paths.back();
+  ASSERT_TRUE(fs_.FlipBit(path, (512 + 40) * 8).ok());  // body of entry 1
+  Log log;
+  Status status = store->GetLog(1, &log);
+  EXPECT_EQ(status.code(), StatusCode::kCorruption);
+  EXPECT_THAT(status.message(), HasSubstr(path + " at offset 512"));
+  EXPECT_THAT(status.message(), HasSubstr("checksum mismatch"));
+  EXPECT_TRUE(store->GetLog(2, &log).ok());
+}
+
+TEST_F(SegmentStoreTest, UnreadableSectorIsAnIoError) {
+  auto store = Open();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 3, 1)).ok());
+  ASSERT_TRUE(fs_.AddLatentSectorError(store->GetInfo().segment_paths.back(), 1).ok());
+  Log log;
+  Status status = store->GetLog(1, &log);
+  EXPECT_EQ(status.code(), StatusCode::kIoError);
+  EXPECT_THAT(status.message(), HasSubstr("reading log index 1"));
+}
+
+TEST_F(SegmentStoreTest, BatchLargerThanASegmentGetsItsOwn) {
+  options_.segment_size_bytes = 4096;
+  auto store = Open();
+  std::vector<Log> big = MakeBatch(1, 10, 1, std::string(1000, 'b'));
+  ASSERT_TRUE(store->StoreLogs(big).ok());
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(11, 2, 1)).ok());
+  EXPECT_EQ(store->GetInfo().segment_count, 2u);
+  ASSERT_TRUE(store->Close().ok());
+  store = Open();
+  std::vector<Log> all = ReadAll(*store);
+  ASSERT_EQ(all.size(), 12u);
+  EXPECT_EQ(all[9], big[9]);
+}
+
+TEST_F(SegmentStoreTest, HeadDeleteRemovesWholeSegmentsOnly) {
+  options_.segment_size_bytes = 4096;
+  auto store = Open();
+  for (uint64_t i = 0; i < 30; i++) ASSERT_TRUE(store->StoreLogs(MakeBatch(1 + i * 4, 4, 1)).ok());
+  uint64_t segments_before = store->GetInfo().segment_count;
+  ASSERT_TRUE(store->DeleteRange(1, 58).ok());
+  SegmentStore::Info info = store->GetInfo();
+  EXPECT_LT(info.segment_count, segments_before);
+  EXPECT_EQ(info.first_index, 59u);
+  EXPECT_EQ(fs_.List("/log").value().size(), info.segment_count + 2);
+}
+
+TEST_F(SegmentStoreTest, ReadOnlyOpenRefusesWrites) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 3, 1)).ok());
+  }
+  options_.read_only = true;
+  auto store = Open();
+  EXPECT_EQ(ReadAll(*store), MakeBatch(1, 3, 1));
+  Status status = store->StoreLogs(MakeBatch(4, 1, 1));
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status.message(), HasSubstr("read-only"));
+}
+
+TEST_F(SegmentStoreTest, BadOptionsAreRejected) {
+  options_.write_alignment_bytes = 1000;
+  Result<std::unique_ptr<SegmentStore>> opened = SegmentStore::Open(fs_, "/log", options_);
+  EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(opened.status().message(), HasSubstr("write_alignment_bytes"));
+  options_.write_alignment_bytes = 512;
+  opened = SegmentStore::Open(fs_, "relative/dir", options_);
+  EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace walsim::logstore

@@ -1,0 +1,243 @@
+// One test per row of the recovery table in docs/wal-format.md ("Recovery"),
+// plus etcd's repair tests, on PosixFs and SimFs.
+#include <gtest/gtest.h>
+
+#include "base/coding.h"
+#include "tests/wal/wal_test_env.h"
+#include "wal/wal.h"
+
+namespace walsim::wal::testing {
+namespace {
+
+template <typename EnvT>
+class WalRecoveryTest : public ::testing::Test {
+ protected:
+  fs::FileSystem& fs() { return env_.fs(); }
+  std::string Dir() const { return env_.Root() + "/wal"; }
+  std::string PathOf(const std::string& name) const { return Dir() + "/" + name; }
+
+  // Creates a WAL of batches of one entry each (index 1..count), returns the
+  // tail path, and records each entry's end offset in offsets_.
+  std::string Write(uint64_t count, const std::string& data = {},
+                    uint64_t segment_size_bytes = uint64_t{1} << 20) {
+    WalOptions options = QuietOptions();
+    options.segment_size_bytes = segment_size_bytes;
+    auto wal = Wal::Create(fs(), Dir(), "", options);
+    WALSIM_ASSERT(wal.ok());
+    offsets_.clear();
+    for (uint64_t i = 1; i <= count; i++) {
+      std::vector<Entry> entries = {MakeEntry(i, 1, data)};
+      WALSIM_ASSERT((*wal)->Save(HardState{}, entries).ok());
+      offsets_.push_back((*wal)->TailOffset());
+    }
+    std::string tail = (*wal)->TailPath();
+    WALSIM_ASSERT((*wal)->Close().ok());
+    return tail;
+  }
+  Result<ReadAllResult> OpenAndRead(bool write) {
+    auto wal = write ? Wal::Open(fs(), Dir(), {}, QuietOptions())
+                     : Wal::OpenForRead(fs(), Dir(), {}, QuietOptions());
+    if (!wal.ok()) return wal.status();
+    auto result = (*wal)->ReadAll();
+    WALSIM_ASSERT((*wal)->Close().ok() || !result.ok());
+    return result;
+  }
+  // The etcd repair story: ReadAll after Open fails with a torn tail, Repair
+  // fixes it keeping expected entries, and the WAL then takes more writes.
+  void ExpectRepairKeeps(size_t expected) {
+    auto broken = OpenAndRead(/*write=*/true);
+    ASSERT_FALSE(broken.ok());
+    EXPECT_EQ(WalErrorOf(broken.status()), WalError::kTornTail) << broken.status().ToString();
+    auto read_only = OpenAndRead(/*write=*/false);
+    ASSERT_TRUE(read_only.ok()) << "readers tolerate a torn tail";
+    EXPECT_EQ(read_only->entries.size(), expected);
+    auto repaired = Repair(fs(), Dir(), QuietOptions());
+    ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+    EXPECT_TRUE(*repaired);
+    EXPECT_TRUE(fs().Stat(offsets_path_ + ".broken").ok()) << "a copy is kept";
+    auto again = Repair(fs(), Dir(), QuietOptions());
+    ASSERT_TRUE(again.ok());
+    EXPECT_FALSE(*again) << "a sound WAL needs no repair";
+    auto wal = Wal::Open(fs(), Dir(), {}, QuietOptions());
+    ASSERT_TRUE(wal.ok());
+    auto result = (*wal)->ReadAll();
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    ASSERT_EQ(result->entries.size(), expected);
+    for (uint64_t i = 1; i <= 10; i++) {
+      std::vector<Entry> entries = {MakeEntry(expected + i, 1)};
+      ASSERT_TRUE((*wal)->Save(HardState{}, entries).ok());
+    }
+    ASSERT_TRUE((*wal)->Close().ok());
+    auto final_read = OpenAndRead(/*write=*/false);
+    ASSERT_TRUE(final_read.ok()) << final_read.status().ToString();
+    EXPECT_EQ(final_read->entries.size(), expected + 10);
+  }
+  void ExpectUnrepairable(WalError error, const std::string& path) {
+    for (bool write : {true, false}) {
+      auto result = OpenAndRead(write);
+      ASSERT_FALSE(result.ok());
+      EXPECT_TRUE(result.status().Is(StatusCode::kCorruption)) << result.status().ToString();
+      EXPECT_EQ(WalErrorOf(result.status()), error) << result.status().ToString();
+      EXPECT_NE(result.status().message().find(path), std::string::npos);
+      EXPECT_NE(result.status().message().find("offset"), std::string::npos);
+    }
+    auto repaired = Repair(fs(), Dir(), QuietOptions());
+    ASSERT_FALSE(repaired.ok()) << "mid-log damage is never truncated away";
+    EXPECT_EQ(WalErrorOf(repaired.status()), error);
+  }
+
+  EnvT env_;
+  std::vector<uint64_t> offsets_;
+  std::string offsets_path_;
+};
+
+#ifdef WALSIM_HAVE_SIM
+using Envs = ::testing::Types<PosixEnv, SimEnv>;
+#else
+using Envs = ::testing::Types<PosixEnv>;
+#endif
+class EnvNames {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    return T::kName;
+  }
+};
+TYPED_TEST_SUITE(WalRecoveryTest, Envs, EnvNames);
+
+// Row: torn tail (the last record runs past the end of the file).
+TYPED_TEST(WalRecoveryTest, TornTailIsRepaired) {
+  this->offsets_path_ = this->Write(10);
+  TruncateAt(this->fs(), this->offsets_path_, this->offsets_.back() - 4);
+  this->ExpectRepairKeeps(9);
+}
+
+// Row: zeroed chunk in the last record (etcd's TestRepairWriteTearLast).
+TYPED_TEST(WalRecoveryTest, ZeroedChunkInTheLastRecordIsATornTail) {
+  this->offsets_path_ = this->Write(50, std::string(20, 'd'));
+  ASSERT_GT(this->offsets_.back(), 1024u);
+  // Everything from 1024 on reads as zeros: the record straddling 1024 is torn.
+  TruncateAt(this->fs(), this->offsets_path_, 1024);
+  TruncateAt(this->fs(), this->offsets_path_, this->offsets_.back());
+  size_t kept = 0;
+  while (this->offsets_[kept] <= 1024) kept++;
+  this->ExpectRepairKeeps(kept);
+}
+
+// Row: garbage length field past the end of the file.
+TYPED_TEST(WalRecoveryTest, GarbageLengthPastTheEndIsATornTail) {
+  this->offsets_path_ = this->Write(5);
+  std::string garbage;
+  PutFixed64(&garbage, 0x00ffffffffffff00ull);
+  WriteAt(this->fs(), this->offsets_path_, this->offsets_.back(), garbage);
+  this->ExpectRepairKeeps(5);
+}
+
+// Row: a tear in the middle (a zeroed sector inside a record that is followed
+// by more records) ends the log there, as in etcd's TestRepairWriteTearMiddle:
+// Repair keeps the one entry before it. Under legal faults the records after
+// a never-written sector were never synced either.
+TYPED_TEST(WalRecoveryTest, TearInTheMiddleIsRepairedToTheRecordsBeforeIt) {
+  std::string data(4096, '\0');
+  for (size_t i = 0; i < data.size(); i++) data[i] = static_cast<char>(i);
+  this->offsets_path_ = this->Write(5, data);
+  ZeroRange(this->fs(), this->offsets_path_, 4096 + 512, 512);
+  auto broken = this->OpenAndRead(/*write=*/true);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("unsynced records follow it"), std::string::npos)
+      << broken.status().ToString();
+  this->ExpectRepairKeeps(1);
+}
+
+// Row: mid-log CRC mismatch.
+TYPED_TEST(WalRecoveryTest, MidLogCrcMismatchIsAnError) {
+  const std::string tail = this->Write(10, "payload");
+  FlipByte(this->fs(), tail, this->offsets_[4] - 10, 0x10);  // inside entry 5's data
+  this->ExpectUnrepairable(WalError::kCrcMismatch, tail);
+}
+
+// Row: a CRC mismatch in the last record without a zeroed sector is not a tear.
+TYPED_TEST(WalRecoveryTest, LastRecordCrcMismatchIsAnError) {
+  const std::string tail = this->Write(3, "payload");
+  FlipByte(this->fs(), tail, this->offsets_.back() - 10, 0x10);
+  this->ExpectUnrepairable(WalError::kCrcMismatch, tail);
+}
+
+// Row: a zero length field ends the log; non-zero stale bytes after it (an
+// unsynced write that partly reached the disk) are zeroed on open for write
+// (etcd's TestOpenOnTornWrite).
+TYPED_TEST(WalRecoveryTest, StaleBytesAfterAZeroRecordAreZeroedOnOpen) {
+  const std::string tail = this->Write(40);
+  ZeroRange(this->fs(), tail, this->offsets_[19], this->offsets_[20] - this->offsets_[19]);
+  auto wal = Wal::Open(this->fs(), this->Dir(), {}, QuietOptions());
+  ASSERT_TRUE(wal.ok());
+  auto result = (*wal)->ReadAll();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->entries.size(), 20u);
+  for (uint64_t i = 0; i < 5; i++) {
+    std::vector<Entry> entries = {MakeEntry(21 + i, 1, "new")};
+    ASSERT_TRUE((*wal)->Save(HardState{}, entries).ok());
+  }
+  ASSERT_TRUE((*wal)->Close().ok());
+  auto reread = this->OpenAndRead(/*write=*/false);
+  ASSERT_TRUE(reread.ok()) << "old frames were zeroed: " << reread.status().ToString();
+  EXPECT_EQ(reread->entries.size(), 25u);
+  EXPECT_EQ(reread->entries.back().data, "new");
+}
+
+// Row: missing file.
+TYPED_TEST(WalRecoveryTest, MissingFileIsASequenceGap) {
+  this->Write(24, std::string(40, 'x'), /*segment_size_bytes=*/256);
+  const auto files = WalFiles(this->fs(), this->Dir());
+  ASSERT_GE(files.size(), 4u);
+  ASSERT_TRUE(this->fs().Remove(this->PathOf(files[2])).ok());
+  auto result = this->OpenAndRead(/*write=*/true);
+  EXPECT_TRUE(result.status().Is(StatusCode::kCorruption));
+  EXPECT_EQ(WalErrorOf(result.status()), WalError::kSequenceGap) << result.status().ToString();
+  EXPECT_NE(result.status().message().find(files[3]), std::string::npos);
+  EXPECT_EQ(WalErrorOf(Repair(this->fs(), this->Dir(), QuietOptions()).status()),
+            WalError::kSequenceGap);
+}
+
+// Row: out-of-sequence file.
+TYPED_TEST(WalRecoveryTest, OutOfSequenceFileIsASequenceGap) {
+  this->Write(24, std::string(40, 'x'), /*segment_size_bytes=*/256);
+  const auto files = WalFiles(this->fs(), this->Dir());
+  auto last = ParseSegmentName(files.back());
+  ASSERT_TRUE(this->fs()
+                  .Rename(this->PathOf(files.back()),
+                          this->PathOf(FormatSegmentName(last->seq + 5, last->index)))
+                  .ok());
+  auto result = this->OpenAndRead(/*write=*/false);
+  EXPECT_EQ(WalErrorOf(result.status()), WalError::kSequenceGap) << result.status().ToString();
+}
+
+// Row: a torn record in a file that is not the last one.
+TYPED_TEST(WalRecoveryTest, TornRecordInAnEarlierFileIsCorruption) {
+  this->Write(24, std::string(40, 'x'), /*segment_size_bytes=*/256);
+  const auto files = WalFiles(this->fs(), this->Dir());
+  ASSERT_GE(files.size(), 3u);
+  const std::string path = this->PathOf(files[0]);
+  const std::string bytes = ReadWhole(this->fs(), path);
+  TruncateAt(this->fs(), path, bytes.size() - 4);
+  auto result = this->OpenAndRead(/*write=*/false);
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(result.status().Is(StatusCode::kCorruption)) << result.status().ToString();
+  EXPECT_NE(result.status().message().find("not the last one"), std::string::npos);
+}
+
+// Row: stray .tmp and .broken files are ignored.
+TYPED_TEST(WalRecoveryTest, StrayTmpAndBrokenFilesAreIgnored) {
+  const std::string tail = this->Write(3);
+  WriteAt(this->fs(), this->PathOf("0.tmp"), 0, std::string(100, 'g'));
+  WriteAt(this->fs(), tail + ".broken", 0, std::string(100, 'g'));
+  auto result = this->OpenAndRead(/*write=*/true);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->entries.size(), 3u);
+  auto repaired = Repair(this->fs(), this->Dir(), QuietOptions());
+  ASSERT_TRUE(repaired.ok());
+  EXPECT_FALSE(*repaired);
+}
+
+}  // namespace
+}  // namespace walsim::wal::testing

@@ -1,0 +1,590 @@
+// The Wal's behaviours (etcd's wal_test.go and more), on PosixFs and SimFs.
+#include "wal/wal.h"
+
+#include <gtest/gtest.h>
+
+#include "base/coding.h"
+#include "base/crc32c.h"
+#include "tests/wal/wal_test_env.h"
+#include "wal/record.h"
+
+namespace walsim::wal::testing {
+namespace {
+
+template <typename EnvT>
+class WalTest : public ::testing::Test {
+ protected:
+  fs::FileSystem& fs() { return env_.fs(); }
+  std::string Dir() const { return env_.Root() + "/wal"; }
+  std::string PathOf(const std::string& name) const { return Dir() + "/" + name; }
+
+  std::unique_ptr<Wal> MustCreate(std::string_view metadata, WalOptions options = QuietOptions()) {
+    auto wal = Wal::Create(fs(), Dir(), metadata, options);
+    WALSIM_ASSERT(wal.ok());
+    return std::move(wal).value();
+  }
+  std::unique_ptr<Wal> MustOpen(const Snapshot& snap = {}, WalOptions options = QuietOptions()) {
+    auto wal = Wal::Open(fs(), Dir(), snap, options);
+    EXPECT_TRUE(wal.ok()) << wal.status().ToString();
+    WALSIM_ASSERT(wal.ok());
+    return std::move(wal).value();
+  }
+  ReadAllResult MustReadAll(const Snapshot& snap = {}) {
+    auto wal = Wal::OpenForRead(fs(), Dir(), snap, QuietOptions());
+    WALSIM_ASSERT(wal.ok());
+    auto result = (*wal)->ReadAll();
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    WALSIM_ASSERT(result.ok());
+    return std::move(result).value();
+  }
+  static std::vector<uint64_t> Indexes(const std::vector<Entry>& entries) {
+    std::vector<uint64_t> indexes;
+    for (const Entry& e : entries) indexes.push_back(e.index);
+    return indexes;
+  }
+
+  EnvT env_;
+};
+
+#ifdef WALSIM_HAVE_SIM
+using Envs = ::testing::Types<PosixEnv, SimEnv>;
+#else
+using Envs = ::testing::Types<PosixEnv>;
+#endif
+class EnvNames {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    return T::kName;
+  }
+};
+TYPED_TEST_SUITE(WalTest, Envs, EnvNames);
+
+// The 72 bytes etcd's TestNew expects, computed from the format by hand.
+std::string GoldenTestNewFile() {
+  std::string bytes;
+  PutFixed64(&bytes, 0x8400000000000004ull);  // crc record: 4 bytes + 4 pad
+  bytes += std::string("\x08\x04\x10\x00", 4) + std::string(4, '\0');
+  const uint32_t metadata_crc = Crc32c(AsBytes(std::string("somedata")));
+  std::string metadata_record = std::string("\x08\x01\x10", 3);
+  PutVarint64(&metadata_record, metadata_crc);
+  metadata_record += std::string("\x1a\x08somedata", 10);
+  uint64_t pad = (8 - metadata_record.size() % 8) % 8;
+  PutFixed64(&bytes, metadata_record.size() | (pad ? (0x80 | pad) << 56 : 0));
+  bytes += metadata_record + std::string(pad, '\0');
+  const std::string snapshot("\x08\x00\x10\x00", 4);
+  std::string snapshot_record = std::string("\x08\x05\x10", 3);
+  PutVarint64(&snapshot_record, Crc32cExtend(metadata_crc, AsBytes(snapshot)));
+  snapshot_record += std::string("\x1a\x04", 2) + snapshot;
+  pad = (8 - snapshot_record.size() % 8) % 8;
+  PutFixed64(&bytes, snapshot_record.size() | (pad ? (0x80 | pad) << 56 : 0));
+  bytes += snapshot_record + std::string(pad, '\0');
+  return bytes;
+}
+
+TYPED_TEST(WalTest, CreateWritesEtcdsGoldenFile) {
+  WalOptions options = QuietOptions();
+  options.segment_size_bytes = 4096;
+  auto wal = this->MustCreate("somedata", options);
+  EXPECT_EQ(wal->TailPath(), this->PathOf("0000000000000000-0000000000000000.wal"));
+  EXPECT_EQ(wal->TailOffset(), 72u);
+  const std::string path = wal->TailPath();
+  ASSERT_TRUE(wal->Close().ok());
+  const std::string golden = GoldenTestNewFile();
+  ASSERT_EQ(golden.size(), 72u);
+  const std::string file = ReadWhole(this->fs(), path);
+  ASSERT_EQ(file.size(), 4096u) << "preallocated to the segment size";
+  EXPECT_EQ(file.substr(0, 72), golden);
+  EXPECT_EQ(file.substr(72), std::string(4096 - 72, '\0'));
+  EXPECT_FALSE(this->fs().Stat(this->Dir() + ".tmp").ok()) << "the .tmp dir was renamed";
+}
+
+TYPED_TEST(WalTest, CreateRefusesADirectoryHoldingAWalFile) {
+  ASSERT_TRUE(this->fs().MkDir(this->Dir()).ok());
+  WriteAt(this->fs(), this->PathOf("test.wal"), 0, "data");
+  auto wal = Wal::Create(this->fs(), this->Dir(), "data", QuietOptions());
+  EXPECT_TRUE(wal.status().Is(StatusCode::kAlreadyExists)) << wal.status().ToString();
+}
+
+TYPED_TEST(WalTest, CreateClobbersAHalfMadeCreate) {
+  ASSERT_TRUE(this->fs().MkDir(this->Dir() + ".tmp").ok());
+  WriteAt(this->fs(), this->Dir() + ".tmp/test", 0, "junk");
+  auto wal = this->MustCreate("abc");
+  ASSERT_TRUE(wal->Close().ok());
+  EXPECT_FALSE(this->fs().Stat(this->Dir() + ".tmp").ok());
+  EXPECT_EQ(this->MustReadAll().metadata, "abc");
+}
+
+TYPED_TEST(WalTest, CreateFailsCleanlyWhenTheDiskCannotHoldASegment) {
+  WalOptions options = QuietOptions();
+  options.segment_size_bytes = uint64_t{1} << 50;
+  auto wal = Wal::Create(this->fs(), this->Dir(), "data", options);
+  ASSERT_FALSE(wal.ok());
+  EXPECT_NE(wal.status().message().find(".tmp"), std::string::npos) << wal.status().ToString();
+  EXPECT_FALSE(Exists(this->fs(), this->Dir()));
+  EXPECT_FALSE(this->fs().Stat(this->Dir() + ".tmp").ok());
+}
+
+TYPED_TEST(WalTest, CreateRejectsMetadataOverItsLimit) {
+  WalOptions options = QuietOptions();
+  options.metadata_size_bytes_max = 16;
+  auto wal = Wal::Create(this->fs(), this->Dir(), std::string(17, 'm'), options);
+  EXPECT_TRUE(wal.status().Is(StatusCode::kInvalidArgument)) << wal.status().ToString();
+  EXPECT_NE(wal.status().message().find("exceeds the limit"), std::string::npos);
+}
+
+TYPED_TEST(WalTest, OpenWithoutAWalIsFileNotFound) {
+  auto missing = Wal::Open(this->fs(), this->Dir(), {}, QuietOptions());
+  EXPECT_EQ(WalErrorOf(missing.status()), WalError::kFileNotFound) << missing.status().ToString();
+  ASSERT_TRUE(this->fs().MkDir(this->Dir()).ok());
+  auto empty = Wal::Open(this->fs(), this->Dir(), {}, QuietOptions());
+  EXPECT_TRUE(empty.status().Is(StatusCode::kNotFound));
+  EXPECT_EQ(WalErrorOf(empty.status()), WalError::kFileNotFound);
+}
+
+TYPED_TEST(WalTest, RecoverReturnsMetadataEntriesAndTheLastHardState) {
+  auto wal = this->MustCreate("metadata");
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{}).ok());
+  std::vector<Entry> entries = {MakeEntry(1, 1, "\x01"), MakeEntry(2, 2, "\x02")};
+  ASSERT_TRUE(wal->Save(HardState{}, entries).ok());
+  ASSERT_TRUE(wal->Save(HardState{1, 1, 1}, {}).ok());
+  ASSERT_TRUE(wal->Save(HardState{2, 2, 2}, {}).ok());
+  ASSERT_TRUE(wal->Close().ok());
+  auto reopened = this->MustOpen();
+  auto result = reopened->ReadAll();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->metadata, "metadata");
+  EXPECT_EQ(result->entries, entries);
+  EXPECT_EQ(result->hard_state, (HardState{2, 2, 2}));
+}
+
+TYPED_TEST(WalTest, SaveCutsAtTheSegmentSize) {
+  WalOptions options = QuietOptions();
+  options.segment_size_bytes = 2048;
+  auto wal = this->MustCreate("metadata", options);
+  ASSERT_TRUE(wal->Save(HardState{1, 0, 0}, {}).ok());
+  const std::string data = std::string("Hello World!!") + std::string(487, '\0');
+  uint64_t index = 0;
+  for (uint64_t total_bytes = 0; total_bytes < 2048; total_bytes += 500) {
+    std::vector<Entry> entries = {MakeEntry(index, 1, data)};
+    ASSERT_TRUE(wal->Save(HardState{1, 0, 0}, entries).ok());
+    index++;
+  }
+  ASSERT_TRUE(wal->Close().ok());
+  EXPECT_EQ(WalFiles(this->fs(), this->Dir()).back(), FormatSegmentName(1, index));
+  auto reopened = this->MustOpen({}, options);
+  auto result = reopened->ReadAll();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->hard_state, (HardState{1, 0, 0}));
+  ASSERT_EQ(result->entries.size(), 4u) << "index 0 is at the snapshot and skipped";
+  for (const Entry& e : result->entries) EXPECT_EQ(e.data, data);
+}
+
+TYPED_TEST(WalTest, CutNamesTheNextSegmentAfterTheLastIndex) {
+  auto wal = this->MustCreate("");
+  ASSERT_TRUE(wal->Save(HardState{1, 0, 0}, {}).ok());
+  ASSERT_TRUE(wal->Cut().ok());
+  EXPECT_EQ(wal->TailPath(), this->PathOf(FormatSegmentName(1, 1)));
+  std::vector<Entry> entries = {MakeEntry(1, 1, "\x01")};
+  ASSERT_TRUE(wal->Save(HardState{}, entries).ok());
+  ASSERT_TRUE(wal->Cut().ok());
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{2, 1, {}}).ok());
+  EXPECT_EQ(wal->TailPath(), this->PathOf(FormatSegmentName(2, 2)));
+  // The new segment carries the HardState: read from it alone, before Close.
+  ReadAllResult result = this->MustReadAll(Snapshot{2, 1, {}});
+  EXPECT_EQ(result.hard_state, (HardState{1, 0, 0}));
+  EXPECT_TRUE(result.entries.empty());
+  ASSERT_TRUE(wal->Close().ok());
+}
+
+TYPED_TEST(WalTest, RecoveryAfterCutNeedsEveryFileFromTheSnapshotOn) {
+  auto wal = this->MustCreate("metadata");
+  for (uint64_t i = 0; i < 10; i++) {
+    ASSERT_TRUE(wal->SaveSnapshot(Snapshot{i, 0, {}}).ok());
+    std::vector<Entry> entries = {MakeEntry(i, 0)};
+    ASSERT_TRUE(wal->Save(HardState{}, entries).ok());
+    ASSERT_TRUE(wal->Cut().ok());
+  }
+  ASSERT_TRUE(wal->Close().ok());
+  ASSERT_TRUE(this->fs().Remove(this->PathOf(FormatSegmentName(4, 4))).ok());
+  for (uint64_t i = 0; i < 10; i++) {
+    auto opened = Wal::Open(this->fs(), this->Dir(), Snapshot{i, 0, {}}, QuietOptions());
+    if (i <= 4) {
+      EXPECT_EQ(WalErrorOf(opened.status()), WalError::kSequenceGap) << i;
+      EXPECT_NE(opened.status().message().find(FormatSegmentName(5, 5)), std::string::npos)
+          << opened.status().ToString();
+      continue;
+    }
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    auto result = (*opened)->ReadAll();
+    ASSERT_TRUE(result.ok()) << i << ": " << result.status().ToString();
+    EXPECT_EQ(result->metadata, "metadata");
+    for (size_t j = 0; j < result->entries.size(); j++) {
+      EXPECT_EQ(result->entries[j].index, i + j + 1);
+    }
+  }
+}
+
+TYPED_TEST(WalTest, ReleaseLockToKeepsTheNewestFileBelowTheIndex) {
+  auto wal = this->MustCreate("");
+  ASSERT_TRUE(wal->ReleaseLockTo(10).ok()) << "nothing to release";
+  for (uint64_t i = 0; i < 10; i++) {
+    std::vector<Entry> entries = {MakeEntry(i, 0)};
+    ASSERT_TRUE(wal->Save(HardState{}, entries).ok());
+    ASSERT_TRUE(wal->Cut().ok());
+  }
+  ASSERT_TRUE(wal->ReleaseLockTo(5).ok());
+  EXPECT_EQ(wal->LockedSegmentIndexes(), (std::vector<uint64_t>{4, 5, 6, 7, 8, 9, 10}));
+  ASSERT_TRUE(wal->ReleaseLockTo(15).ok());
+  EXPECT_EQ(wal->LockedSegmentIndexes(), (std::vector<uint64_t>{10}));
+  // Released files may be purged; the locked tail may not.
+  std::vector<std::string> removed;
+  ASSERT_TRUE(PurgeSegments(this->fs(), this->Dir(), 0, &removed).ok());
+  EXPECT_EQ(removed.size(), 10u);
+  EXPECT_EQ(WalFiles(this->fs(), this->Dir()),
+            (std::vector<std::string>{FormatSegmentName(10, 10)}));
+  ASSERT_TRUE(wal->Close().ok());
+}
+
+TYPED_TEST(WalTest, ASecondOpenOfTheSameDirectoryIsBusy) {
+  this->MustCreate("m").reset();
+  auto first = this->MustOpen();
+  auto second = Wal::Open(this->fs(), this->Dir(), {}, QuietOptions());
+  EXPECT_TRUE(second.status().Is(StatusCode::kBusy)) << second.status().ToString();
+  EXPECT_EQ(WalErrorOf(second.status()), WalError::kLocked);
+  EXPECT_EQ(this->MustReadAll().metadata, "m") << "OpenForRead takes no lock";
+  auto repaired = Repair(this->fs(), this->Dir(), QuietOptions());
+  EXPECT_TRUE(repaired.status().Is(StatusCode::kBusy)) << "no repair under a live writer";
+  ASSERT_TRUE(first->Close().ok());
+  EXPECT_TRUE(Wal::Open(this->fs(), this->Dir(), {}, QuietOptions()).ok());
+}
+
+TYPED_TEST(WalTest, TailWithNoSlackSpaceIsAppendedTo) {
+  auto wal = this->MustCreate("metadata");
+  for (uint64_t i = 1; i <= 5; i++) {
+    std::vector<Entry> entries = {MakeEntry(i, 1, std::string(1, static_cast<char>(i)))};
+    ASSERT_TRUE(wal->Save(HardState{1, 0, 0}, entries).ok());
+  }
+  const std::string tail = wal->TailPath();
+  const uint64_t offset = wal->TailOffset();
+  ASSERT_TRUE(wal->Close().ok());
+  TruncateAt(this->fs(), tail, offset);
+  auto reopened = this->MustOpen();
+  auto first = reopened->ReadAll();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->entries.size(), 5u);
+  for (uint64_t i = 6; i <= 10; i++) {
+    std::vector<Entry> entries = {MakeEntry(i, 1, std::string(1, static_cast<char>(i)))};
+    ASSERT_TRUE(reopened->Save(HardState{1, 0, 0}, entries).ok());
+  }
+  ASSERT_TRUE(reopened->Close().ok());
+  EXPECT_EQ(this->MustReadAll().entries.size(), 10u);
+}
+
+TYPED_TEST(WalTest, OverwritingAnIndexReplacesTheSuffix) {
+  auto wal = this->MustCreate("");
+  std::vector<Entry> first = {MakeEntry(1, 1, "a"), MakeEntry(2, 1, "b"), MakeEntry(3, 1, "c"),
+                              MakeEntry(4, 1, "d")};
+  ASSERT_TRUE(wal->Save(HardState{1, 1, 1}, first).ok());
+  std::vector<Entry> second = {MakeEntry(3, 2, "C"), MakeEntry(4, 2, "D")};
+  ASSERT_TRUE(wal->Save(HardState{2, 1, 2}, second).ok());
+  ASSERT_TRUE(wal->Close().ok());
+  ReadAllResult result = this->MustReadAll();
+  EXPECT_EQ(result.entries, (std::vector<Entry>{first[0], first[1], second[0], second[1]}));
+}
+
+TYPED_TEST(WalTest, SaveRejectsBadBatchesAndWritesNothing) {
+  WalOptions options = QuietOptions();
+  options.record_size_bytes_max = 8192;
+  options.metadata_size_bytes_max = 1024;
+  auto wal = this->MustCreate("", options);
+  std::vector<Entry> good = {MakeEntry(1, 1)};
+  ASSERT_TRUE(wal->Save(HardState{}, good).ok());
+  const uint64_t offset = wal->TailOffset();
+  const std::vector<std::vector<Entry>> bad = {
+      {MakeEntry(5, 1)},                          // a gap after index 1
+      {MakeEntry(2, 1), MakeEntry(4, 1)},         // not consecutive
+      {MakeEntry(2, 2), MakeEntry(3, 1)},         // term goes down
+      {MakeEntry(2, 1, std::string(8192, 'x'))},  // over the record limit
+  };
+  for (const auto& batch : bad) {
+    Status status = wal->Save(HardState{}, batch);
+    EXPECT_TRUE(status.Is(StatusCode::kInvalidArgument)) << status.ToString();
+    EXPECT_EQ(wal->TailOffset(), offset);
+  }
+  std::vector<Entry> next = {MakeEntry(2, 1)};
+  EXPECT_TRUE(wal->Save(HardState{}, next).ok()) << "the handle stays usable";
+  ASSERT_TRUE(wal->Close().ok());
+  EXPECT_EQ(this->Indexes(this->MustReadAll().entries), (std::vector<uint64_t>{1, 2}));
+}
+
+TYPED_TEST(WalTest, ReadAllIsOnlyValidOnceAfterOpen) {
+  auto created = this->MustCreate("");
+  EXPECT_TRUE(created->ReadAll().status().Is(StatusCode::kFailedPrecondition));
+  ASSERT_TRUE(created->Close().ok());
+  auto wal = this->MustOpen();
+  std::vector<Entry> entries = {MakeEntry(1, 1)};
+  EXPECT_TRUE(wal->Save(HardState{}, entries).Is(StatusCode::kFailedPrecondition))
+      << "no append before ReadAll";
+  ASSERT_TRUE(wal->ReadAll().ok());
+  EXPECT_TRUE(wal->ReadAll().status().Is(StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(wal->Save(HardState{}, entries).ok());
+}
+
+TYPED_TEST(WalTest, SnapshotNotFoundAndSnapshotMismatchAreDistinct) {
+  auto wal = this->MustCreate("");
+  std::vector<Entry> entries = {MakeEntry(1, 1), MakeEntry(2, 1)};
+  ASSERT_TRUE(wal->Save(HardState{1, 0, 2}, entries).ok());
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{2, 1, {}}).ok());
+  ASSERT_TRUE(wal->Close().ok());
+  auto missing = Wal::OpenForRead(this->fs(), this->Dir(), Snapshot{1, 1, {}}, QuietOptions());
+  ASSERT_TRUE(missing.ok());
+  auto not_found = (*missing)->ReadAll();
+  EXPECT_TRUE(not_found.status().Is(StatusCode::kNotFound));
+  EXPECT_EQ(WalErrorOf(not_found.status()), WalError::kSnapshotNotFound);
+  auto wrong = Wal::OpenForRead(this->fs(), this->Dir(), Snapshot{2, 7, {}}, QuietOptions());
+  ASSERT_TRUE(wrong.ok());
+  auto mismatch = (*wrong)->ReadAll();
+  EXPECT_EQ(WalErrorOf(mismatch.status()), WalError::kSnapshotMismatch);
+  EXPECT_NE(mismatch.status().message().find("offset"), std::string::npos);
+  auto verified = Verify(this->fs(), this->Dir(), Snapshot{2, 1, {}}, QuietOptions());
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(*verified, (HardState{1, 0, 2}));
+}
+
+TYPED_TEST(WalTest, ValidSnapshotEntriesOmitsSnapshotsPastTheCommit) {
+  auto wal = this->MustCreate("");
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{1, 1, {}}).ok());
+  ASSERT_TRUE(wal->Save(HardState{1, 0, 1}, {}).ok());
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{2, 1, {}}).ok());
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{3, 2, {}}).ok());
+  ASSERT_TRUE(wal->Save(HardState{2, 0, 3}, {}).ok());
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{4, 2, {}}).ok());  // not committed yet
+  ASSERT_TRUE(wal->Close().ok());
+  auto snaps = ValidSnapshotEntries(this->fs(), this->Dir(), QuietOptions());
+  ASSERT_TRUE(snaps.ok()) << snaps.status().ToString();
+  EXPECT_EQ(*snaps, (std::vector<Snapshot>{{0, 0, {}}, {1, 1, {}}, {2, 1, {}}, {3, 2, {}}}));
+}
+
+TYPED_TEST(WalTest, CrcChainSurvivesPurgedSegments) {
+  WalOptions options = QuietOptions();
+  options.segment_size_bytes = 64;  // every Save cuts
+  auto wal = this->MustCreate("", options);
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{1, 1, {}}).ok());
+  ASSERT_TRUE(wal->Save(HardState{1, 0, 1}, {}).ok());
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{2, 1, {}}).ok());
+  for (uint64_t i = 1; i <= 20; i++) {
+    std::vector<Entry> entries = {MakeEntry(i, 2, "e")};
+    ASSERT_TRUE(wal->Save(HardState{2, 0, i}, entries).ok());
+    if (i == 15) {
+      ASSERT_TRUE(wal->SaveSnapshot(Snapshot{15, 2, {}}).ok());
+    }
+  }
+  ASSERT_TRUE(wal->ReleaseLockTo(12).ok());
+  ASSERT_TRUE(PurgeSegments(this->fs(), this->Dir(), 3).ok());
+  ASSERT_TRUE(wal->Close().ok());
+  const auto files = WalFiles(this->fs(), this->Dir());
+  ASSERT_GT(files.size(), 3u) << "purge stops at the first locked file";
+  ASSERT_NE(files.front(), FormatSegmentName(0, 0));
+  // The first remaining file's crc record chains from a purged file: a
+  // reader starting there must accept it, and the chain after it must hold.
+  auto snaps = ValidSnapshotEntries(this->fs(), this->Dir(), QuietOptions());
+  ASSERT_TRUE(snaps.ok()) << snaps.status().ToString();
+  EXPECT_EQ(snaps->back(), (Snapshot{15, 2, {}}));
+  ReadAllResult result = this->MustReadAll(Snapshot{15, 2, {}});
+  EXPECT_EQ(result.hard_state.commit, 20u);
+  EXPECT_EQ(this->Indexes(result.entries), (std::vector<uint64_t>{16, 17, 18, 19, 20}));
+}
+
+TYPED_TEST(WalTest, AGapInTheLogIsSliceOutOfRange) {
+  // Save refuses gaps, so build the file by hand (etcd's TestOpenWithMaxIndex).
+  ASSERT_TRUE(this->fs().MkDir(this->Dir()).ok());
+  const std::string path = this->PathOf(FormatSegmentName(0, 0));
+  auto file = this->fs().Open(path, {.create = true});
+  ASSERT_TRUE(file.ok());
+  Encoder encoder;
+  encoder.Reset(file->get(), 0, 0);
+  ASSERT_TRUE(encoder.AppendCrcRecord(0).ok());
+  ASSERT_TRUE(encoder.AppendRecord(RecordType::kMetadata, {}).ok());
+  ASSERT_TRUE(encoder.AppendSnapshot(Snapshot{}).ok());
+  ASSERT_TRUE(encoder.AppendEntry(MakeEntry(1, 1)).ok());
+  ASSERT_TRUE(encoder.AppendEntry(MakeEntry(uint64_t{1} << 62, 1)).ok());
+  ASSERT_TRUE(encoder.Flush().ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  auto wal = this->MustOpen();
+  auto result = wal->ReadAll();
+  EXPECT_TRUE(result.status().Is(StatusCode::kCorruption));
+  EXPECT_EQ(WalErrorOf(result.status()), WalError::kSliceOutOfRange) << result.status().ToString();
+  EXPECT_NE(result.status().message().find(path), std::string::npos);
+}
+
+TYPED_TEST(WalTest, ConflictingMetadataIsAnError) {
+  auto wal = this->MustCreate("one");
+  ASSERT_TRUE(wal->Close().ok());
+  // Append a second metadata record with other bytes, chained correctly.
+  auto opened = this->MustOpen();
+  ASSERT_TRUE(opened->ReadAll().ok());
+  const std::string tail = opened->TailPath();
+  const uint64_t offset = opened->TailOffset();
+  ASSERT_TRUE(opened->Close().ok());
+  uint32_t crc = Crc32cExtend(Crc32c(AsBytes(std::string("one"))),
+                              AsBytes(std::string("\x08\x00\x10\x00", 4)));
+  auto file = this->fs().Open(tail, {});
+  ASSERT_TRUE(file.ok());
+  Encoder encoder;
+  encoder.Reset(file->get(), offset, crc);
+  ASSERT_TRUE(encoder.AppendRecord(RecordType::kMetadata, AsBytes(std::string("two"))).ok());
+  ASSERT_TRUE(encoder.Flush().ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  auto reader = Wal::OpenForRead(this->fs(), this->Dir(), {}, QuietOptions());
+  ASSERT_TRUE(reader.ok());
+  auto result = (*reader)->ReadAll();
+  EXPECT_EQ(WalErrorOf(result.status()), WalError::kMetadataConflict) << result.status().ToString();
+}
+
+TYPED_TEST(WalTest, VerifyFindsATruncatedMiddleFile) {
+  auto wal = this->MustCreate("");
+  for (uint64_t i = 0; i < 5; i++) {
+    std::vector<Entry> entries = {MakeEntry(i, 0, "waldata")};
+    ASSERT_TRUE(wal->Save(HardState{}, entries).ok());
+    ASSERT_TRUE(wal->Cut().ok());
+  }
+  ASSERT_TRUE(Verify(this->fs(), this->Dir(), {}, QuietOptions()).ok());
+  const auto files = WalFiles(this->fs(), this->Dir());
+  TruncateAt(this->fs(), this->PathOf(files[2]), 0);
+  auto verified = Verify(this->fs(), this->Dir(), {}, QuietOptions());
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(WalErrorOf(verified.status()), WalError::kCrcMismatch) << verified.status().ToString();
+  EXPECT_NE(verified.status().message().find(files[3]), std::string::npos);
+  ASSERT_TRUE(wal->Close().ok());
+}
+
+TYPED_TEST(WalTest, ClosedWalRefusesEverything) {
+  auto wal = this->MustCreate("");
+  ASSERT_TRUE(wal->Close().ok());
+  std::vector<Entry> entries = {MakeEntry(1, 1)};
+  EXPECT_TRUE(wal->Save(HardState{}, entries).Is(StatusCode::kClosed));
+  EXPECT_TRUE(wal->Cut().Is(StatusCode::kClosed));
+  EXPECT_TRUE(wal->Close().Is(StatusCode::kClosed));
+}
+
+TYPED_TEST(WalTest, ARenameFailureDuringCutFailsStop) {
+  auto wal = this->MustCreate("");
+  std::vector<Entry> entries = {MakeEntry(1, 1, "kept")};
+  ASSERT_TRUE(wal->Save(HardState{1, 0, 1}, entries).ok());
+  // The next segment's name is taken by a non-empty directory.
+  const std::string blocker = this->PathOf(FormatSegmentName(1, 2));
+  ASSERT_TRUE(this->fs().MkDir(blocker).ok());
+  WriteAt(this->fs(), blocker + "/x", 0, "x");
+  Status cut = wal->Cut();
+  ASSERT_FALSE(cut.ok());
+  Status refused = wal->Save(HardState{}, entries);
+  EXPECT_TRUE(refused.Is(StatusCode::kClosed)) << refused.ToString();
+  EXPECT_EQ(WalErrorOf(refused), WalError::kFailedStop);
+  EXPECT_NE(refused.message().find(cut.message()), std::string::npos) << "names the cause";
+  ASSERT_TRUE(wal->Close().ok());
+  ASSERT_TRUE(this->fs().Remove(blocker + "/x").ok());
+  ASSERT_TRUE(this->fs().Remove(blocker).ok());
+  ReadAllResult result = this->MustReadAll();
+  EXPECT_EQ(result.entries, entries) << "nothing acknowledged is lost";
+}
+
+#ifdef WALSIM_HAVE_SIM
+// Fault-injection behaviours need the simulated disk.
+class WalSimTest : public WalTest<SimEnv> {
+ protected:
+  sim::SimFs& sim() { return env_.sim(); }
+};
+
+TEST_F(WalSimTest, SaveOfOneEntryIsOneWriteAndOneSync) {
+  auto wal = MustCreate("");
+  std::vector<Entry> entries = {MakeEntry(1, 1, std::string(128, 'x'))};
+  const uint64_t before = sim().op_count();
+  ASSERT_TRUE(wal->Save(HardState{1, 0, 0}, entries).ok());
+  EXPECT_EQ(sim().op_count() - before, 2u) << "one pwrite, one fdatasync";
+  const uint64_t commit_only = sim().op_count();
+  ASSERT_TRUE(wal->Save(HardState{1, 0, 1}, {}).ok());
+  EXPECT_EQ(sim().op_count(), commit_only) << "a commit-only change need not be synced";
+  ASSERT_TRUE(wal->Close().ok());
+  EXPECT_EQ(MustReadAll().hard_state.commit, 1u) << "Close syncs the buffered tail";
+}
+
+TEST_F(WalSimTest, AFailedSyncFailsStopUntilReopened) {
+  auto wal = MustCreate("");
+  std::vector<Entry> first = {MakeEntry(1, 1, "acked")};
+  ASSERT_TRUE(wal->Save(HardState{1, 0, 0}, first).ok());
+  sim().InjectSyncEio(wal->TailPath());
+  std::vector<Entry> second = {MakeEntry(2, 1, "failed")};
+  Status failed = wal->Save(HardState{}, second);
+  EXPECT_TRUE(failed.Is(StatusCode::kIoError)) << failed.ToString();
+  std::vector<Entry> third = {MakeEntry(3, 1, "refused")};
+  Status refused = wal->Save(HardState{}, third);
+  EXPECT_TRUE(refused.Is(StatusCode::kClosed));
+  EXPECT_EQ(WalErrorOf(refused), WalError::kFailedStop);
+  EXPECT_EQ(WalErrorOf(wal->SaveSnapshot(Snapshot{1, 1, {}})), WalError::kFailedStop);
+  EXPECT_EQ(WalErrorOf(wal->Cut()), WalError::kFailedStop);
+  ASSERT_TRUE(wal->Close().ok()) << "Close does not retry the failed sync";
+  sim().Crash(sim::CrashModel::kClean);
+  auto reopened = MustOpen();
+  auto result = reopened->ReadAll();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_GE(result->entries.size(), 1u);
+  EXPECT_EQ(result->entries[0], first[0]) << "the acknowledged entry survives";
+  EXPECT_LE(result->entries.size(), 2u);
+}
+
+// fsyncgate: a failed fsync marks the dirty pages clean, so the failed
+// record stays visible in the page cache without being durable. A reopen in
+// the same process (no crash) must not build on it: a later acknowledged save
+// would sit after a record that never reaches the disk, and a crash would
+// then cut the log before the acknowledged save.
+TEST_F(WalSimTest, ReopenAfterAFailedSyncMakesWhatItReadDurable) {
+  auto wal = MustCreate("");
+  std::vector<Entry> first = {MakeEntry(1, 1, "acked")};
+  ASSERT_TRUE(wal->Save(HardState{1, 0, 0}, first).ok());
+  sim().InjectSyncEio(wal->TailPath());
+  std::vector<Entry> second = {MakeEntry(2, 1, std::string(600, 'f'))};
+  ASSERT_TRUE(wal->Save(HardState{}, second).Is(StatusCode::kIoError));
+  ASSERT_TRUE(wal->Close().ok());
+  auto reopened = MustOpen();
+  auto seen = reopened->ReadAll();
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  ASSERT_EQ(seen->entries.size(), 2u) << "the page cache still shows the failed save";
+  std::vector<Entry> third = {MakeEntry(3, 1, "acked after reopen")};
+  ASSERT_TRUE(reopened->Save(HardState{}, third).ok());
+  sim().Crash(sim::CrashModel::kClean);
+  auto recovered = MustOpen();
+  auto result = recovered->ReadAll();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->entries.size(), 3u) << "the acknowledged third save is lost";
+  EXPECT_EQ(result->entries[2], third[0]);
+}
+
+TEST_F(WalSimTest, AFailedWriteFailsStop) {
+  auto wal = MustCreate("");
+  sim().InjectWriteEio(wal->TailPath());
+  std::vector<Entry> entries = {MakeEntry(1, 1, "x")};
+  EXPECT_TRUE(wal->Save(HardState{}, entries).Is(StatusCode::kIoError));
+  EXPECT_EQ(WalErrorOf(wal->Save(HardState{}, entries)), WalError::kFailedStop);
+  ASSERT_TRUE(wal->Close().ok());
+}
+
+TEST_F(WalSimTest, AcknowledgedSavesSurviveACrash) {
+  WalOptions options = QuietOptions();
+  options.segment_size_bytes = 1024;
+  auto wal = MustCreate("m", options);
+  for (uint64_t i = 1; i <= 30; i++) {
+    std::vector<Entry> entries = {MakeEntry(i, 1, std::string(40, 'a'))};
+    ASSERT_TRUE(wal->Save(HardState{1, 0, i}, entries).ok());
+  }
+  sim().Crash(sim::CrashModel::kClean);
+  auto reopened = MustOpen({}, options);
+  auto result = reopened->ReadAll();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->entries.size(), 30u);
+  EXPECT_EQ(result->metadata, "m");
+}
+#endif
+
+}  // namespace
+}  // namespace walsim::wal::testing

@@ -1,0 +1,291 @@
+// `walsim wal ...`: dump, verify, repair and load an etcd-compatible WAL on
+// the real disk (PosixFs). Thin: parses flags, calls wal/, prints.
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/coding.h"
+#include "base/log.h"
+#include "base/rng.h"
+#include "fs/path.h"
+#include "fs/posix_fs.h"
+#include "tools/commands.h"
+#include "wal/decoder.h"
+#include "wal/names.h"
+#include "wal/wal.h"
+
+namespace walsim::tools {
+namespace {
+
+struct WalFlags {
+  std::string dir;
+  uint64_t snapshot_index = 0;
+  uint64_t snapshot_term = 0;
+  bool raw = false;
+  bool jsonl = false;
+  uint64_t entries = 0;
+  uint64_t entry_bytes = 0;
+  uint64_t batch = 1;
+  uint64_t segment_bytes = wal::kSegmentSizeBytesDefault;
+  uint64_t snapshot_every = 0;
+  bool no_sync = false;
+  uint64_t seed = 1;
+};
+
+std::string Base64(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    const size_t count = std::min<size_t>(3, bytes.size() - i);
+    uint32_t group = 0;
+    for (size_t j = 0; j < 3; j++) {
+      group = (group << 8) | (j < count ? static_cast<uint8_t>(bytes[i + j]) : 0u);
+    }
+    for (size_t j = 0; j < 4; j++) {
+      out += j <= count ? kAlphabet[(group >> (18 - 6 * j)) & 63] : '=';
+    }
+  }
+  return out;
+}
+
+// Printable data for the table: like etcd-dump-logs, short and escaped.
+std::string Printable(std::string_view data) {
+  constexpr size_t kShownBytesMax = 48;
+  std::string out = "\"";
+  for (size_t i = 0; i < data.size() && i < kShownBytesMax; i++) {
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char escaped[5];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", c);
+      out += escaped;
+    }
+  }
+  out += data.size() > kShownBytesMax ? "\"..." : "\"";
+  return out;
+}
+
+wal::WalOptions CliOptions() {
+  wal::WalOptions options;
+  options.logger = DefaultLogger();
+  return options;
+}
+
+int DumpTable(const wal::Snapshot& snap, const wal::ReadAllResult& result) {
+  std::printf("Snapshot:\nterm=%" PRIu64 " index=%" PRIu64 "\n", snap.term, snap.index);
+  std::printf("Metadata: %s (%zu bytes)\n", Printable(result.metadata).c_str(),
+              result.metadata.size());
+  std::printf("Start dumping log entries from snapshot.\nWAL metadata:\nterm=%" PRIu64
+              " vote=%" PRIu64 " commit=%" PRIu64 "\n",
+              result.hard_state.term, result.hard_state.vote, result.hard_state.commit);
+  std::printf("WAL entries:\nlastIndex=%" PRIu64 "\n",
+              result.entries.empty() ? snap.index : result.entries.back().index);
+  std::printf("%10s\t%10s\t%s\t%s\n", "term", "index", "type", "data");
+  static constexpr const char* kTypeNames[] = {"norm", "conf", "confv2"};
+  for (const wal::Entry& e : result.entries) {
+    std::printf("%10" PRIu64 "\t%10" PRIu64 "\t%s\t%s\n", e.term, e.index,
+                kTypeNames[static_cast<int>(e.type)], Printable(e.data).c_str());
+  }
+  std::printf("\nEntry types () count is : %zu\n", result.entries.size());
+  return kExitOk;
+}
+
+int DumpJsonl(const wal::ReadAllResult& result) {
+  std::string out = "{\"kind\":\"metadata\",\"data\":\"" + Base64(result.metadata) + "\"}\n";
+  out += "{\"kind\":\"hardstate\",\"term\":" + std::to_string(result.hard_state.term) +
+         ",\"vote\":" + std::to_string(result.hard_state.vote) +
+         ",\"commit\":" + std::to_string(result.hard_state.commit) + "}\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  for (const wal::Entry& e : result.entries) {
+    out = "{\"kind\":\"entry\",\"term\":" + std::to_string(e.term) +
+          ",\"index\":" + std::to_string(e.index) +
+          ",\"type\":" + std::to_string(static_cast<int>(e.type)) + ",\"data\":\"" +
+          Base64(e.data) + "\"}\n";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  }
+  return kExitOk;
+}
+
+// Every frame of one file; a bad frame of known size is reported and skipped.
+bool DumpRawFile(fs::FileSystem& fs, const std::string& path, uint32_t* crc) {
+  static constexpr const char* kTypeNames[] = {"?",     "metadata", "entry",
+                                               "state", "crc",      "snapshot"};
+  auto file = fs.Open(path, {.read_only = true});
+  if (!file.ok()) return ReportError(path, file.status()) == kExitOk;
+  auto size_bytes = (*file)->Size();
+  if (!size_bytes.ok()) return ReportError(path, size_bytes.status()) == kExitOk;
+  wal::FileSource source(file->get());
+  wal::FrameDecoder decoder(&source, *size_bytes, *crc, wal::DecoderOptions{});
+  bool sound = true;
+  std::printf("file %s (%" PRIu64 " bytes)\n", path.c_str(), *size_bytes);
+  for (uint64_t round = 0; round <= *size_bytes / wal::kFrameAlignBytes; round++) {
+    wal::Frame frame;
+    Status status = decoder.Next(&frame);
+    if (!status.ok()) return ReportError(path, status) == kExitOk;
+    const int64_t type = frame.record.type;
+    const char* name = type >= 1 && type <= 5 ? kTypeNames[type] : "?";
+    if (frame.kind == wal::FrameKind::kEnd) {
+      std::printf("  end of data at offset %" PRIu64 "\n", frame.offset);
+      break;
+    }
+    if (frame.kind == wal::FrameKind::kRecord) {
+      if (type == static_cast<int64_t>(wal::RecordType::kCrc)) decoder.set_crc(frame.record.crc);
+      std::printf("  offset=%" PRIu64 " type=%s crc=%08x data_bytes=%zu ok\n", frame.offset, name,
+                  frame.record.crc, frame.record.data.size());
+      continue;
+    }
+    sound = false;
+    std::printf("  offset=%" PRIu64 " type=%s %s: %s\n", frame.offset,
+                frame.record_decoded ? name : "?",
+                frame.kind == wal::FrameKind::kTorn ? "TORN" : "CORRUPT", frame.reason.c_str());
+    if (frame.kind == wal::FrameKind::kTorn || frame.size_bytes == 0) break;
+    decoder.SkipCorrupt(frame);
+  }
+  *crc = decoder.crc();
+  return sound;
+}
+
+int DumpRaw(fs::FileSystem& fs, const std::string& dir) {
+  auto logger = DefaultLogger();
+  auto segments = wal::ListSegments(fs, dir, logger.get());
+  if (!segments.ok()) return ReportError("wal dump " + dir, segments.status());
+  uint32_t crc = 0;
+  bool sound = true;
+  for (const wal::SegmentName& segment : *segments) {
+    sound = DumpRawFile(fs, fs::Join(dir, segment.name), &crc) && sound;
+  }
+  return sound ? kExitOk : kExitFailure;
+}
+
+void RunDump(const WalFlags& flags) {
+  auto dir = NormalizeUserPath(flags.dir);
+  if (!dir.ok()) return SetExitCode(ReportError("wal dump", dir.status()));
+  fs::PosixFs fs;
+  if (flags.raw) return SetExitCode(DumpRaw(fs, *dir));
+  const wal::Snapshot snap{flags.snapshot_index, flags.snapshot_term, {}};
+  auto wal = wal::Wal::OpenForRead(fs, *dir, snap, CliOptions());
+  if (!wal.ok()) return SetExitCode(ReportError("wal dump " + *dir, wal.status()));
+  auto result = (*wal)->ReadAll();
+  if (!result.ok()) return SetExitCode(ReportError("wal dump " + *dir, result.status()));
+  SetExitCode(flags.jsonl ? DumpJsonl(*result) : DumpTable(snap, *result));
+}
+
+void RunVerify(const WalFlags& flags) {
+  auto dir = NormalizeUserPath(flags.dir);
+  if (!dir.ok()) return SetExitCode(ReportError("wal verify", dir.status()));
+  fs::PosixFs fs;
+  const wal::Snapshot snap{flags.snapshot_index, flags.snapshot_term, {}};
+  auto state = wal::Verify(fs, *dir, snap, CliOptions());
+  if (!state.ok()) return SetExitCode(ReportError("wal verify " + *dir, state.status()));
+  std::printf("ok: %s hardstate term=%" PRIu64 " vote=%" PRIu64 " commit=%" PRIu64 "\n",
+              dir->c_str(), state->term, state->vote, state->commit);
+  SetExitCode(kExitOk);
+}
+
+void RunRepair(const WalFlags& flags) {
+  auto dir = NormalizeUserPath(flags.dir);
+  if (!dir.ok()) return SetExitCode(ReportError("wal repair", dir.status()));
+  fs::PosixFs fs;
+  auto repaired = wal::Repair(fs, *dir, CliOptions());
+  if (!repaired.ok()) return SetExitCode(ReportError("wal repair " + *dir, repaired.status()));
+  std::printf("%s: %s\n", dir->c_str(),
+              *repaired ? "repaired a torn tail" : "sound, nothing to repair");
+  SetExitCode(kExitOk);
+}
+
+Status Load(fs::FileSystem& fs, const std::string& dir, const WalFlags& flags) {
+  if (flags.entries == 0 || flags.batch == 0) {
+    return Status::InvalidArgument("--entries and --batch must be positive");
+  }
+  if (wal::Exists(fs, dir)) return Status::AlreadyExists(dir + " already holds a WAL");
+  wal::WalOptions options = CliOptions();
+  options.segment_size_bytes = flags.segment_bytes;
+  options.no_sync = flags.no_sync;
+  WALSIM_ASSIGN_OR_RETURN(auto wal, wal::Wal::Create(fs, dir, "walsim-load", options));
+  Rng rng = Rng(flags.seed).Stream("tools/wal-load");
+  const uint64_t batch_count = (flags.entries + flags.batch - 1) / flags.batch;
+  std::vector<wal::Entry> batch(flags.batch);
+  for (wal::Entry& e : batch) e.data.resize(flags.entry_bytes);
+  uint64_t index = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (uint64_t b = 0; b < batch_count; b++) {
+    const uint64_t count = std::min(flags.batch, flags.entries - index);
+    for (uint64_t i = 0; i < count; i++) {
+      wal::Entry& e = batch[i];
+      e.term = 1;
+      e.index = ++index;
+      rng.Fill(std::span(reinterpret_cast<uint8_t*>(e.data.data()), e.data.size()));
+    }
+    WALSIM_RETURN_IF_ERROR(wal->Save(wal::HardState{1, 1, index - count},
+                                     std::span<const wal::Entry>(batch.data(), count)));
+    if (flags.snapshot_every > 0 &&
+        index / flags.snapshot_every != (index - count) / flags.snapshot_every) {
+      WALSIM_RETURN_IF_ERROR(wal->SaveSnapshot(wal::Snapshot{index - count, 1, {}}));
+    }
+  }
+  WALSIM_RETURN_IF_ERROR(wal->Close());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const uint64_t bytes = flags.entries * flags.entry_bytes;
+  std::printf("saves=%" PRIu64 " entries=%" PRIu64 " bytes=%" PRIu64
+              " seconds=%.6f saves_per_sec=%.1f us_per_save=%.3f mb_per_sec=%.3f\n",
+              batch_count, flags.entries, bytes, seconds, batch_count / seconds,
+              seconds * 1e6 / static_cast<double>(batch_count), bytes / seconds / 1e6);
+  return Status::Ok();
+}
+
+void RunLoad(const WalFlags& flags) {
+  auto dir = NormalizeUserPath(flags.dir);
+  if (!dir.ok()) return SetExitCode(ReportError("wal load", dir.status()));
+  fs::PosixFs fs;
+  Status loaded = Load(fs, *dir, flags);
+  SetExitCode(loaded.ok() ? kExitOk : ReportError("wal load " + *dir, loaded));
+}
+
+}  // namespace
+
+void AddWalCommands(CLI::App& app) {
+  auto flags = std::make_shared<WalFlags>();
+  CLI::App* group = app.add_subcommand("wal", "etcd-compatible WAL: dump, verify, repair, load");
+  group->require_subcommand(1);
+
+  CLI::App* dump =
+      group->add_subcommand("dump", "print what ReadAll returns (like etcd-dump-logs)");
+  dump->add_option("dir", flags->dir, "WAL directory")->required();
+  dump->add_option("--snapshot-index", flags->snapshot_index, "read from this snapshot index");
+  dump->add_option("--snapshot-term", flags->snapshot_term, "the snapshot's term");
+  dump->add_flag("--raw", flags->raw, "list every record of every file, going on past errors");
+  dump->add_flag("--jsonl", flags->jsonl, "metadata, hardstate and entries as JSON lines");
+  dump->callback([flags] { RunDump(*flags); });
+
+  CLI::App* verify = group->add_subcommand("verify", "check CRCs and framing; exit 0 when sound");
+  verify->add_option("dir", flags->dir, "WAL directory")->required();
+  verify->add_option("--snapshot-index", flags->snapshot_index, "verify from this snapshot index");
+  verify->add_option("--snapshot-term", flags->snapshot_term, "the snapshot's term");
+  verify->callback([flags] { RunVerify(*flags); });
+
+  CLI::App* repair = group->add_subcommand("repair", "truncate a torn tail (keeps <file>.broken)");
+  repair->add_option("dir", flags->dir, "WAL directory")->required();
+  repair->callback([flags] { RunRepair(*flags); });
+
+  CLI::App* load = group->add_subcommand("load", "write a new WAL and print its speed");
+  load->add_option("dir", flags->dir, "WAL directory (must not hold a WAL)")->required();
+  load->add_option("--entries", flags->entries, "entries to write")->required();
+  load->add_option("--entry-bytes", flags->entry_bytes, "bytes of seeded data per entry")
+      ->required();
+  load->add_option("--batch", flags->batch, "entries per Save")->required();
+  load->add_option("--segment-bytes", flags->segment_bytes, "segment size");
+  load->add_option("--snapshot-every", flags->snapshot_every,
+                   "save a snapshot record every M entries");
+  load->add_flag("--no-sync", flags->no_sync, "UNSAFE: skip fdatasync");
+  load->add_option("--seed", flags->seed, "seed of the entry data");
+  load->callback([flags] { RunLoad(*flags); });
+}
+
+}  // namespace walsim::tools

@@ -1,0 +1,175 @@
+#include "wal/decoder.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/coding.h"
+#include "base/crc32c.h"
+
+namespace walsim::wal {
+
+Result<size_t> SpanSource::ReadAt(uint64_t offset, std::span<uint8_t> dst) {
+  if (offset >= bytes_.size()) return size_t{0};
+  const size_t count = std::min<uint64_t>(dst.size(), bytes_.size() - offset);
+  std::memcpy(dst.data(), bytes_.data() + offset, count);
+  return count;
+}
+
+bool DecodeFrameLength(uint64_t length_field, uint64_t* record_bytes, uint64_t* pad_bytes) {
+  const auto top = static_cast<uint8_t>(length_field >> kFramePadShift);
+  *record_bytes = length_field & kFrameLengthMask;
+  *pad_bytes = 0;
+  if (top != 0) {
+    // Bits 3..6 of the top byte are never set by a writer.
+    if ((top & kFramePadFlag) == 0 || (top & ~(kFramePadFlag | kFramePadMask)) != 0) return false;
+    *pad_bytes = top & kFramePadMask;
+  }
+  return (*record_bytes + *pad_bytes) % kFrameAlignBytes == 0;
+}
+
+uint64_t EncodeFrameLength(uint64_t record_bytes, uint64_t* pad_bytes) {
+  WALSIM_ASSERT(record_bytes <= kFrameLengthMask);
+  *pad_bytes = (kFrameAlignBytes - record_bytes % kFrameAlignBytes) % kFrameAlignBytes;
+  uint64_t field = record_bytes;
+  if (*pad_bytes != 0) field |= uint64_t{kFramePadFlag | *pad_bytes} << kFramePadShift;
+  return field;
+}
+
+FrameDecoder::FrameDecoder(ByteSource* source, uint64_t file_size_bytes, uint32_t crc,
+                           const DecoderOptions& options)
+    : source_(source), file_size_bytes_(file_size_bytes), crc_(crc), options_(options) {
+  WALSIM_ASSERT(source != nullptr);
+  WALSIM_ASSERT(options.read_chunk_bytes >= kPageBytes);
+}
+
+Result<std::span<const uint8_t>> FrameDecoder::Fetch(uint64_t offset, uint64_t size) {
+  WALSIM_ASSERT(offset <= file_size_bytes_ && size <= file_size_bytes_ - offset);
+  if (offset >= buffer_offset_ && offset + size <= buffer_offset_ + buffer_size_) {
+    return std::span<const uint8_t>(buffer_.data() + (offset - buffer_offset_), size);
+  }
+  // Read ahead a chunk so that small frames cost one read per chunk.
+  const uint64_t want =
+      std::min(std::max(size, options_.read_chunk_bytes), file_size_bytes_ - offset);
+  if (buffer_.size() < want) buffer_.resize(want);
+  buffer_offset_ = offset;
+  buffer_size_ = 0;
+  // Each round reads at least one byte or stops, so the loop is bounded by want.
+  while (buffer_size_ < want) {
+    std::span<uint8_t> dst(buffer_.data() + buffer_size_, want - buffer_size_);
+    WALSIM_ASSIGN_OR_RETURN(size_t count, source_->ReadAt(offset + buffer_size_, dst));
+    if (count == 0) break;
+    buffer_size_ += count;
+  }
+  if (buffer_size_ < size) {
+    return Status::IoError("short read at offset " + std::to_string(offset + buffer_size_) +
+                           ": the file is shorter than its size " +
+                           std::to_string(file_size_bytes_));
+  }
+  return std::span<const uint8_t>(buffer_.data(), size);
+}
+
+bool FrameDecoder::HasZeroSector(uint64_t data_offset, std::span<const uint8_t> data) const {
+  // etcd's isTornEntry: split on absolute 512-byte boundaries; a chunk of all
+  // zeros is a sector the device never wrote.
+  size_t position = 0;
+  uint64_t file_offset = data_offset;
+  while (position < data.size()) {
+    const size_t chunk = static_cast<size_t>(
+        std::min<uint64_t>(kSectorBytes - file_offset % kSectorBytes, data.size() - position));
+    WALSIM_ASSERT(chunk > 0);
+    const auto sector = data.subspan(position, chunk);
+    if (std::all_of(sector.begin(), sector.end(), [](uint8_t b) { return b == 0; })) return true;
+    position += chunk;
+    file_offset += chunk;
+  }
+  return false;
+}
+
+void FrameDecoder::Classify(Frame* frame, uint64_t data_offset, std::span<const uint8_t> data,
+                            WalError error, std::string reason) const {
+  frame->kind = HasZeroSector(data_offset, data) ? FrameKind::kTorn : FrameKind::kCorrupt;
+  frame->error = error;
+  frame->reason = std::move(reason);
+}
+
+Status FrameDecoder::Next(Frame* frame) {
+  *frame = Frame{};
+  frame->offset = offset_;
+  if (offset_ >= file_size_bytes_) return Status::Ok();  // kEnd: end of file
+  const uint64_t remaining = file_size_bytes_ - offset_;
+  if (remaining < kFrameHeaderBytes) {
+    WALSIM_ASSIGN_OR_RETURN(auto tail, Fetch(offset_, remaining));
+    if (std::all_of(tail.begin(), tail.end(), [](uint8_t b) { return b == 0; })) {
+      return Status::Ok();
+    }
+    frame->kind = FrameKind::kTorn;
+    frame->error = WalError::kMalformedRecord;
+    frame->reason = "a partial length field at the end of the file";
+    return Status::Ok();
+  }
+  WALSIM_ASSIGN_OR_RETURN(auto header, Fetch(offset_, kFrameHeaderBytes));
+  const uint64_t length_field = DecodeFixed64(header.data());
+  if (length_field == 0) return Status::Ok();  // kEnd: preallocated zeros
+  uint64_t record_bytes = 0;
+  uint64_t pad_bytes = 0;
+  frame->error = WalError::kMalformedRecord;
+  if (!DecodeFrameLength(length_field, &record_bytes, &pad_bytes)) {
+    frame->kind = FrameKind::kTorn;
+    frame->reason = "malformed length field " + std::to_string(length_field);
+    return Status::Ok();
+  }
+  if (record_bytes + pad_bytes > remaining - kFrameHeaderBytes) {
+    frame->kind = FrameKind::kTorn;
+    frame->reason =
+        "record length " + std::to_string(record_bytes) + " runs past the end of the file";
+    return Status::Ok();
+  }
+  frame->size_bytes = kFrameHeaderBytes + record_bytes + pad_bytes;
+  if (record_bytes > options_.record_size_bytes_max) {
+    frame->kind = FrameKind::kCorrupt;
+    frame->reason = "record length " + std::to_string(record_bytes) + " exceeds the limit " +
+                    std::to_string(options_.record_size_bytes_max);
+    return Status::Ok();
+  }
+  const uint64_t data_offset = offset_ + kFrameHeaderBytes;
+  WALSIM_ASSIGN_OR_RETURN(auto data, Fetch(data_offset, record_bytes + pad_bytes));
+  Status decoded = DecodeRecord(data.first(record_bytes), &frame->record);
+  if (!decoded.ok()) {
+    Classify(frame, data_offset, data, WalError::kMalformedRecord, decoded.message());
+    return Status::Ok();
+  }
+  frame->record_decoded = true;
+  if (frame->record.type != static_cast<int64_t>(RecordType::kCrc)) {
+    const uint32_t crc = Crc32cExtend(crc_, frame->record.data);
+    if (crc != frame->record.crc) {
+      Classify(frame, data_offset, data, WalError::kCrcMismatch,
+               "crc mismatch: record holds " + std::to_string(frame->record.crc) +
+                   ", running crc is " + std::to_string(crc));
+      return Status::Ok();
+    }
+    crc_ = crc;
+  }
+  frame->kind = FrameKind::kRecord;
+  frame->error = WalError::kNone;
+  offset_ += frame->size_bytes;
+  WALSIM_ASSERT(offset_ <= file_size_bytes_ && offset_ % kFrameAlignBytes == frame->offset % 8);
+  return Status::Ok();
+}
+
+Result<bool> FrameDecoder::FrameFollows(const Frame& frame) {
+  WALSIM_ASSERT(frame.size_bytes > 0);
+  const uint64_t next = frame.offset + frame.size_bytes;
+  WALSIM_ASSERT(next <= file_size_bytes_);
+  const uint64_t length = std::min<uint64_t>(kFrameHeaderBytes, file_size_bytes_ - next);
+  WALSIM_ASSIGN_OR_RETURN(auto header, Fetch(next, length));
+  return std::any_of(header.begin(), header.end(), [](uint8_t b) { return b != 0; });
+}
+
+void FrameDecoder::SkipCorrupt(const Frame& frame) {
+  WALSIM_ASSERT(frame.kind == FrameKind::kCorrupt && frame.size_bytes > 0);
+  WALSIM_ASSERT(frame.offset == offset_);
+  if (frame.record_decoded) crc_ = frame.record.crc;
+  offset_ += frame.size_bytes;
+}
+
+}  // namespace walsim::wal

@@ -1,0 +1,125 @@
+// FrameDecoder: reads the frames of one WAL file, checks each record's
+// protobuf and running CRC, and classifies what it finds.
+//
+// Every call to Next() yields one of:
+//   kRecord   a well-framed record whose CRC matches the running CRC (crc
+//             records are returned unchecked: their value is the chain itself,
+//             which the caller validates);
+//   kEnd      no more data: the end of the file, or a zero length field (the
+//             preallocated rest of a segment);
+//   kTorn     a frame that may be a torn write: its length field is malformed
+//             or runs past the end of the file, or its bytes fail (protobuf or
+//             CRC) and one of its 512-byte-aligned chunks is all zeros;
+//   kCorrupt  a frame that fails validation and is not torn (a CRC mismatch,
+//             a malformed record, a length over the limit).
+// Only kRecord advances offset(). Whether a kTorn frame is a repairable torn
+// tail depends on where it is (last file, nothing after it); the caller
+// decides (wal/reader.h). The decoder never reads outside [0, file size) and
+// every loop is bounded by the file size. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "fs/fs.h"
+#include "wal/record.h"
+#include "wal/record_format.h"
+
+namespace walsim::wal {
+
+// Random-access bytes: a file or a buffer.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // As fs::File::ReadAt: fewer bytes than asked only at the end.
+  virtual Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> dst) = 0;
+};
+
+class SpanSource final : public ByteSource {
+ public:
+  explicit SpanSource(std::span<const uint8_t> bytes) : bytes_(bytes) {}
+  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> dst) override;
+
+ private:
+  std::span<const uint8_t> bytes_;
+};
+
+class FileSource final : public ByteSource {
+ public:
+  explicit FileSource(fs::File* file) : file_(file) {}
+  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> dst) override {
+    return file_->ReadAt(offset, dst);
+  }
+
+ private:
+  fs::File* file_;
+};
+
+enum class FrameKind : uint8_t { kRecord, kEnd, kTorn, kCorrupt };
+
+struct Frame {
+  FrameKind kind = FrameKind::kEnd;
+  uint64_t offset = 0;      // file offset of the frame's length field
+  uint64_t size_bytes = 0;  // header + record + padding; 0 when unknown
+  RecordView record;        // kRecord (and a decodable kCorrupt/kTorn): valid until Next()
+  bool record_decoded = false;
+  WalError error = WalError::kNone;  // kTorn/kCorrupt: kCrcMismatch or kMalformedRecord
+  std::string reason;                // kTorn/kCorrupt: what failed
+};
+
+struct DecoderOptions {
+  uint64_t record_size_bytes_max = kRecordSizeBytesMaxDefault;
+  uint64_t read_chunk_bytes = uint64_t{1} << 20;
+};
+
+class FrameDecoder {
+ public:
+  // REQUIRES: source outlives the decoder; file_size_bytes is the file's size.
+  FrameDecoder(ByteSource* source, uint64_t file_size_bytes, uint32_t crc,
+               const DecoderOptions& options);
+
+  // Decodes the frame at offset() into *frame. Failure: only the source's
+  // read errors (the frame's classification is in frame->kind).
+  [[nodiscard]] Status Next(Frame* frame);
+
+  // True when a non-zero length field starts right after frame (a frame
+  // whose size is known): then the frame is not the last one in the file.
+  [[nodiscard]] Result<bool> FrameFollows(const Frame& frame);
+
+  // Moves past a kCorrupt frame of known size; the running CRC becomes the
+  // frame's stored CRC when it decoded (for dump --raw, which goes on).
+  void SkipCorrupt(const Frame& frame);
+
+  uint64_t offset() const { return offset_; }  // end of the last valid frame
+  uint32_t crc() const { return crc_; }
+  void set_crc(uint32_t crc) { crc_ = crc; }
+
+ private:
+  // Makes [offset, offset + size) readable in buffer_; returns a view of it.
+  // REQUIRES: offset + size <= file_size_bytes_.
+  Result<std::span<const uint8_t>> Fetch(uint64_t offset, uint64_t size);
+  bool HasZeroSector(uint64_t data_offset, std::span<const uint8_t> data) const;
+  void Classify(Frame* frame, uint64_t data_offset, std::span<const uint8_t> data, WalError error,
+                std::string reason) const;
+
+  ByteSource* source_;
+  uint64_t file_size_bytes_;
+  uint32_t crc_;
+  DecoderOptions options_;
+  uint64_t offset_ = 0;
+  std::vector<uint8_t> buffer_;
+  uint64_t buffer_offset_ = 0;  // file offset of buffer_[0]
+  uint64_t buffer_size_ = 0;    // valid bytes in buffer_
+};
+
+// Splits a length field into (record bytes, pad bytes). Returns false when the
+// field is malformed: a top byte other than 0 or 0x80|pad, or a length whose
+// frame does not end 8-byte aligned.
+bool DecodeFrameLength(uint64_t length_field, uint64_t* record_bytes, uint64_t* pad_bytes);
+// The length field for a record of record_bytes (etcd's encodeFrameSize).
+uint64_t EncodeFrameLength(uint64_t record_bytes, uint64_t* pad_bytes);
+
+}  // namespace walsim::wal

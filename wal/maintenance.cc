@@ -1,0 +1,203 @@
+// Free functions over a WAL directory: Repair, Verify, ValidSnapshotEntries,
+// PurgeSegments.
+#include <algorithm>
+
+#include "fs/path.h"
+#include "wal/internal.h"
+#include "wal/record.h"
+#include "wal/wal.h"
+
+namespace walsim::wal {
+namespace {
+
+// Checks a record's type and payload, as ReadAll would decode it.
+Status ValidatePayload(const RecordView& record, const std::string& where) {
+  switch (static_cast<RecordType>(record.type)) {
+    case RecordType::kEntry: {
+      Entry entry;
+      return DecodeEntry(record.data, &entry).WithContext(where);
+    }
+    case RecordType::kState: {
+      HardState state;
+      return DecodeHardState(record.data, &state).WithContext(where);
+    }
+    case RecordType::kSnapshot: {
+      Snapshot snap;
+      return DecodeSnapshot(record.data, &snap).WithContext(where);
+    }
+    case RecordType::kMetadata:
+    case RecordType::kCrc:
+      return Status::Ok();
+  }
+  return WalStatus(StatusCode::kCorruption, WalError::kUnexpectedType,
+                   where + ": unexpected record type " + std::to_string(record.type));
+}
+
+Status CopyFile(fs::FileSystem& fs, fs::File* from, const std::string& to_path) {
+  WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, from->Size());
+  WALSIM_ASSIGN_OR_RETURN(auto to, fs.Open(to_path, {.create = true, .truncate = true}));
+  std::vector<uint8_t> chunk(size_t{1} << 20);
+  for (uint64_t offset = 0; offset < size_bytes;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(chunk.size(), size_bytes - offset));
+    WALSIM_ASSIGN_OR_RETURN(size_t count, from->ReadAt(offset, std::span(chunk.data(), want)));
+    if (count == 0) return Status::IoError("short read copying to " + to_path);
+    WALSIM_RETURN_IF_ERROR(to->WriteAt(offset, std::span<const uint8_t>(chunk.data(), count)));
+    offset += count;
+  }
+  WALSIM_RETURN_IF_ERROR(to->Sync());
+  return to->Close();
+}
+
+}  // namespace
+
+Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& options) {
+  WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
+  auto logger = internal::LoggerOf(options);
+  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments, ListSegments(fs, dir, logger.get()));
+  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(segments, dir, segments.front().index));
+  const std::string last_path = fs::Join(dir, segments.back().name);
+  Result<std::unique_ptr<fs::FileLock>> lock = fs.Lock(last_path);
+  if (!lock.ok()) {
+    if (!lock.status().Is(StatusCode::kBusy)) return lock.status();
+    return WalStatus(StatusCode::kBusy, WalError::kLocked,
+                     "cannot repair: " + last_path + " is locked by an open wal");
+  }
+  WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
+                          internal::OpenForReading(fs, dir, segments, first));
+  ReadEnd end;
+  // Mid-log damage fails here: a repair only ever drops a torn tail.
+  Status read = ReadRecords(
+      opened.files, internal::DecoderOptionsOf(options),
+      [&](const RecordView& record, const RecordPosition& position) {
+        return ValidatePayload(record, internal::Where(dir, segments, position, first));
+      },
+      &end);
+  WALSIM_RETURN_IF_ERROR(read);
+  if (!end.torn) return false;
+  logger->info("wal: repairing {}", end.torn_status.message());
+  fs::File* last = opened.files.back().file;
+  const std::string broken_path = last_path + std::string(kBrokenSuffix);
+  WALSIM_RETURN_IF_ERROR(CopyFile(fs, last, broken_path).WithContext("backing up " + last_path));
+  WALSIM_ASSIGN_OR_RETURN(auto writable, fs.Open(last_path, {}));
+  WALSIM_RETURN_IF_ERROR(writable->Truncate(end.last_valid_offset));
+  WALSIM_RETURN_IF_ERROR(writable->Sync());
+  WALSIM_RETURN_IF_ERROR(writable->Close());
+  WALSIM_RETURN_IF_ERROR(fs.SyncDir(dir));
+  logger->info("wal: repaired {}: truncated to {} bytes (copy in {})", last_path,
+               end.last_valid_offset, broken_path);
+  return true;
+}
+
+Result<HardState> Verify(fs::FileSystem& fs, std::string_view dir, const Snapshot& snap,
+                         const WalOptions& options) {
+  WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
+  auto logger = internal::LoggerOf(options);
+  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments, ListSegments(fs, dir, logger.get()));
+  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(segments, dir, snap.index));
+  WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
+                          internal::OpenForReading(fs, dir, segments, first));
+  std::string metadata;
+  bool have_metadata = false;
+  bool matched = false;
+  HardState state;
+  ReadEnd end;
+  Status read = ReadRecords(
+      opened.files, internal::DecoderOptionsOf(options),
+      [&](const RecordView& record, const RecordPosition& position) -> Status {
+        const std::string where = internal::Where(dir, segments, position, first);
+        WALSIM_RETURN_IF_ERROR(ValidatePayload(record, where));
+        const auto type = static_cast<RecordType>(record.type);
+        if (type == RecordType::kState) return DecodeHardState(record.data, &state);
+        if (type == RecordType::kMetadata) {
+          std::string_view data(reinterpret_cast<const char*>(record.data.data()),
+                                record.data.size());
+          if (have_metadata && data != metadata) {
+            return WalStatus(StatusCode::kCorruption, WalError::kMetadataConflict,
+                             where + ": metadata differs from the earlier metadata record");
+          }
+          metadata.assign(data);
+          have_metadata = true;
+        }
+        if (type == RecordType::kSnapshot) {
+          Snapshot loaded;
+          WALSIM_RETURN_IF_ERROR(DecodeSnapshot(record.data, &loaded));
+          if (loaded.index == snap.index) {
+            if (loaded.term != snap.term) {
+              return WalStatus(StatusCode::kCorruption, WalError::kSnapshotMismatch,
+                               where + ": snapshot at index " + std::to_string(loaded.index) +
+                                   " has term " + std::to_string(loaded.term) + ", expected " +
+                                   std::to_string(snap.term));
+            }
+            matched = true;
+          }
+        }
+        return Status::Ok();
+      },
+      &end);
+  WALSIM_RETURN_IF_ERROR(read);
+  if (!matched) {
+    return WalStatus(StatusCode::kNotFound, WalError::kSnapshotNotFound,
+                     "wal " + std::string(dir) + ": no snapshot record at index " +
+                         std::to_string(snap.index) + " term " + std::to_string(snap.term));
+  }
+  return state;
+}
+
+Result<std::vector<Snapshot>> ValidSnapshotEntries(fs::FileSystem& fs, std::string_view dir,
+                                                   const WalOptions& options) {
+  WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
+  auto logger = internal::LoggerOf(options);
+  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments, ListSegments(fs, dir, logger.get()));
+  WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
+                          internal::OpenForReading(fs, dir, segments, 0));
+  std::vector<Snapshot> snaps;
+  HardState state;
+  ReadEnd end;
+  Status read = ReadRecords(
+      opened.files, internal::DecoderOptionsOf(options),
+      [&](const RecordView& record, const RecordPosition& position) -> Status {
+        const std::string where = internal::Where(dir, segments, position, 0);
+        WALSIM_RETURN_IF_ERROR(ValidatePayload(record, where));
+        const auto type = static_cast<RecordType>(record.type);
+        if (type == RecordType::kState) return DecodeHardState(record.data, &state);
+        if (type == RecordType::kSnapshot) {
+          snaps.emplace_back();
+          return DecodeSnapshot(record.data, &snaps.back());
+        }
+        return Status::Ok();
+      },
+      &end);
+  WALSIM_RETURN_IF_ERROR(read);
+  // A snapshot newer than the committed HardState may never have been
+  // applied (etcd saves the snapshot record before the HardState).
+  std::erase_if(snaps, [&](const Snapshot& s) { return s.index > state.commit; });
+  return snaps;
+}
+
+Status PurgeSegments(fs::FileSystem& fs, std::string_view dir, size_t keep_count,
+                     std::vector<std::string>* removed) {
+  WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
+  WALSIM_ASSIGN_OR_RETURN(std::vector<std::string> names, fs.List(dir));
+  std::vector<std::string> segments;
+  for (const std::string& name : names) {
+    if (ParseSegmentName(name)) segments.push_back(name);
+  }
+  bool any_removed = false;
+  for (size_t i = 0; i + keep_count < segments.size(); i++) {
+    const std::string path = fs::Join(dir, segments[i]);
+    // A file a Wal still holds locked may be needed; stop at the first one.
+    Result<std::unique_ptr<fs::FileLock>> lock = fs.Lock(path);
+    if (!lock.ok()) {
+      if (lock.status().Is(StatusCode::kBusy)) break;
+      return lock.status();
+    }
+    WALSIM_RETURN_IF_ERROR(fs.Remove(path));
+    (void)(*lock)->Unlock();
+    any_removed = true;
+    if (removed != nullptr) removed->push_back(segments[i]);
+  }
+  if (!any_removed) return Status::Ok();
+  return fs.SyncDir(dir);
+}
+
+}  // namespace walsim::wal

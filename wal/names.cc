@@ -1,0 +1,102 @@
+#include "wal/names.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "fs/path.h"
+#include "wal/record_format.h"
+#include "wal/types.h"
+
+namespace walsim::wal {
+namespace {
+
+std::optional<uint64_t> ParseHex16(std::string_view digits) {
+  if (digits.size() != kWalNameHexDigits) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : digits) {
+    uint64_t nibble = 0;
+    if (c >= '0' && c <= '9') {
+      nibble = static_cast<uint8_t>(c) - uint64_t{'0'};
+    } else if (c >= 'a' && c <= 'f') {
+      nibble = static_cast<uint8_t>(c) - uint64_t{'a'} + 10;
+    } else {
+      return std::nullopt;
+    }
+    value = (value << 4) | nibble;
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string FormatSegmentName(uint64_t seq, uint64_t index) {
+  char name[kWalNameLength + 1];
+  const int length =
+      std::snprintf(name, sizeof(name), "%016" PRIx64 "-%016" PRIx64 ".wal", seq, index);
+  WALSIM_ASSERT(length == static_cast<int>(kWalNameLength));
+  return std::string(name, kWalNameLength);
+}
+
+std::optional<SegmentName> ParseSegmentName(std::string_view name) {
+  if (name.size() != kWalNameLength || !name.ends_with(kWalSuffix)) return std::nullopt;
+  if (name[kWalNameHexDigits] != '-') return std::nullopt;
+  std::optional<uint64_t> seq = ParseHex16(name.substr(0, kWalNameHexDigits));
+  std::optional<uint64_t> index = ParseHex16(name.substr(kWalNameHexDigits + 1, kWalNameHexDigits));
+  if (!seq || !index) return std::nullopt;
+  return SegmentName{*seq, *index, std::string(name)};
+}
+
+Result<std::vector<SegmentName>> ListSegments(fs::FileSystem& fs, std::string_view dir,
+                                              spdlog::logger* logger) {
+  Result<std::vector<std::string>> names = fs.List(dir);
+  if (!names.ok()) {
+    if (names.status().Is(StatusCode::kNotFound)) {
+      return WalStatus(StatusCode::kNotFound, WalError::kFileNotFound,
+                       "wal directory " + std::string(dir) + " does not exist");
+    }
+    return names.status();
+  }
+  std::vector<SegmentName> segments;
+  for (const std::string& name : *names) {
+    std::optional<SegmentName> segment = ParseSegmentName(name);
+    if (segment) {
+      segments.push_back(std::move(*segment));
+    } else if (!name.ends_with(kTmpSuffix) && logger != nullptr) {
+      logger->warn("wal: ignored file {} in {}", name, dir);
+    }
+  }
+  if (segments.empty()) {
+    return WalStatus(StatusCode::kNotFound, WalError::kFileNotFound,
+                     "no wal file in " + std::string(dir));
+  }
+  return segments;
+}
+
+std::optional<size_t> SearchIndex(const std::vector<SegmentName>& segments, uint64_t index) {
+  for (size_t i = segments.size(); i > 0; i--) {
+    if (index >= segments[i - 1].index) return i - 1;
+  }
+  return std::nullopt;
+}
+
+Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::string_view dir,
+                              uint64_t snapshot_index) {
+  WALSIM_ASSERT(!segments.empty());
+  std::optional<size_t> first = SearchIndex(segments, snapshot_index);
+  if (!first) {
+    return WalStatus(StatusCode::kNotFound, WalError::kFileNotFound,
+                     "no wal file in " + std::string(dir) + " covers snapshot index " +
+                         std::to_string(snapshot_index) + " (first file is " +
+                         segments.front().name + ")");
+  }
+  for (size_t i = *first + 1; i < segments.size(); i++) {
+    if (segments[i].seq != segments[i - 1].seq + 1) {
+      return WalStatus(StatusCode::kCorruption, WalError::kSequenceGap,
+                       "wal file " + fs::Join(dir, segments[i].name) + " follows " +
+                           segments[i - 1].name + ": missing or out-of-sequence file");
+    }
+  }
+  return *first;
+}
+
+}  // namespace walsim::wal

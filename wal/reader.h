@@ -1,0 +1,52 @@
+// ReadRecords: reads the records of a run of WAL files in order, checking the
+// CRC chain across files, and applies the recovery policy.
+//
+// Recovery policy (docs/wal-format.md, "Recovery", one test per row):
+//   a zero length field, or the end of a file    end of that file's data
+//   a torn frame at the end of the last file      end of the log; reported in
+//                                                 ReadEnd::torn (repairable)
+//   a torn frame followed by another frame        kCorruption (tear mid-log)
+//   a torn frame in any other file                kCorruption
+//   a crc record that breaks the chain            kCorruption/kCrcMismatch
+//   any other invalid frame                       kCorruption (kCrcMismatch or
+//                                                 kMalformedRecord)
+// Every error names the file and the offset. The visitor sees each valid
+// record once, in log order (crc records included, after their check).
+// Not thread-safe; the files are used only during the call.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+
+#include "base/status.h"
+#include "fs/fs.h"
+#include "wal/decoder.h"
+
+namespace walsim::wal {
+
+struct RecordPosition {
+  size_t file_position = 0;  // into the files span
+  uint64_t offset = 0;       // of the frame in that file
+};
+
+struct ReadEnd {
+  bool torn = false;               // the last file ends with a torn record
+  Status torn_status;              // kCorruption/kTornTail naming file and offset, when torn
+  uint64_t last_valid_offset = 0;  // in the last file: just past the last valid record
+  uint32_t crc = 0;                // running CRC after the last valid record
+};
+
+struct ReadFile {
+  fs::File* file = nullptr;
+  std::string path;
+};
+
+using RecordVisitor = std::function<Status(const RecordView&, const RecordPosition&)>;
+
+// REQUIRES: !files.empty().
+[[nodiscard]] Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& options,
+                                 const RecordVisitor& visit, ReadEnd* end);
+
+}  // namespace walsim::wal

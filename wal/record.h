@@ -1,0 +1,50 @@
+// Hand-written protobuf codec for the four messages an etcd WAL holds:
+// walpb.Record {type, crc, data}, raftpb.Entry, raftpb.HardState and
+// walpb.Snapshot.
+//
+// Encoding matches gogoproto's output byte for byte: fields in ascending
+// field-number order, non-nullable scalars always present (even when zero),
+// bytes fields present only when non-empty (Go's nil). Decoding is strict and
+// bounded: it never reads outside the given span, rejects a wrong wire type
+// for a known field, a field number 0, groups, truncated varints or lengths,
+// and out-of-range values; unknown fields with a valid wire type are skipped
+// (as gogoproto does). A failed decode is kCorruption with subcode
+// kMalformedRecord and a message saying what was wrong; callers add the file
+// and offset. All functions are pure and thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "base/status.h"
+#include "wal/record_format.h"
+#include "wal/types.h"
+
+namespace walsim::wal {
+
+// A decoded walpb.Record; data aliases the decoded bytes.
+struct RecordView {
+  int64_t type = 0;
+  uint32_t crc = 0;
+  std::span<const uint8_t> data;
+};
+
+// Size of the encoded walpb.Record with these fields.
+size_t RecordEncodedSize(int64_t type, uint32_t crc, size_t data_size_bytes);
+// Appends the encoded walpb.Record to dst (data omitted when empty).
+void AppendRecord(std::string* dst, int64_t type, uint32_t crc, std::span<const uint8_t> data);
+[[nodiscard]] Status DecodeRecord(std::span<const uint8_t> bytes, RecordView* record);
+
+size_t EntryEncodedSize(const Entry& entry);
+void AppendEntry(std::string* dst, const Entry& entry);
+// Decodes into *entry (its data buffer is reused).
+[[nodiscard]] Status DecodeEntry(std::span<const uint8_t> bytes, Entry* entry);
+
+void AppendHardState(std::string* dst, const HardState& state);
+[[nodiscard]] Status DecodeHardState(std::span<const uint8_t> bytes, HardState* state);
+
+void AppendSnapshot(std::string* dst, const Snapshot& snapshot);
+[[nodiscard]] Status DecodeSnapshot(std::span<const uint8_t> bytes, Snapshot* snapshot);
+
+}  // namespace walsim::wal

@@ -1,0 +1,366 @@
+// Wal: creating, opening, reading and closing. Writing is in wal_write.cc.
+#include "wal/wal.h"
+
+#include "base/coding.h"
+#include "base/log.h"
+#include "fs/path.h"
+#include "wal/internal.h"
+#include "wal/reader.h"
+#include "wal/record.h"
+
+namespace walsim::wal {
+
+Wal::Wal(fs::FileSystem& fs, std::string dir, const WalOptions& options)
+    : fs_(fs), dir_(std::move(dir)), options_(options), logger_(internal::LoggerOf(options)) {}
+
+Wal::~Wal() {
+  if (stage_ != Stage::kClosed) (void)Close();
+}
+
+Status Wal::ValidateOptions(const WalOptions& options) {
+  if (options.segment_size_bytes == 0) return Status::InvalidArgument("segment_size_bytes is 0");
+  if (options.record_size_bytes_max < kPageBytes ||
+      options.record_size_bytes_max > kFrameLengthMask) {
+    return Status::InvalidArgument("record_size_bytes_max out of range");
+  }
+  if (options.metadata_size_bytes_max > options.record_size_bytes_max - kRecordHeaderBytesMax) {
+    return Status::InvalidArgument("metadata_size_bytes_max exceeds the record limit");
+  }
+  return Status::Ok();
+}
+
+bool Exists(fs::FileSystem& fs, std::string_view dir) {
+  Result<std::vector<std::string>> names = fs.List(dir);
+  if (!names.ok()) return false;
+  for (const std::string& name : *names) {
+    if (name.ends_with(kWalSuffix)) return true;
+  }
+  return false;
+}
+
+Status Wal::CreateInTmp(const std::string& tmp_dir, std::string_view metadata) {
+  const std::string path = fs::Join(tmp_dir, FormatSegmentName(0, 0));
+  WALSIM_ASSIGN_OR_RETURN(auto file, fs_.Open(path, {.create = true, .exclusive = true}));
+  WALSIM_RETURN_IF_ERROR(
+      file->Allocate(0, options_.segment_size_bytes, fs::AllocateMode::kExtendSize)
+          .WithContext("preallocating " + path));
+  // etcd's Create: crc(0), metadata, an empty snapshot; then sync.
+  encoder_.Reset(file.get(), 0, 0);
+  WALSIM_RETURN_IF_ERROR(encoder_.AppendCrcRecord(0));
+  WALSIM_RETURN_IF_ERROR(encoder_.AppendRecord(RecordType::kMetadata, AsBytes(metadata)));
+  WALSIM_RETURN_IF_ERROR(encoder_.AppendSnapshot(Snapshot{}));
+  WALSIM_RETURN_IF_ERROR(encoder_.Flush());
+  if (!options_.no_sync) WALSIM_RETURN_IF_ERROR(file->SyncData());
+  WALSIM_RETURN_IF_ERROR(file->Close());
+  // The file's entry must be durable in the directory before the directory
+  // is renamed into place.
+  return fs_.SyncDir(tmp_dir);
+}
+
+Result<std::unique_ptr<Wal>> Wal::Create(fs::FileSystem& fs, std::string_view dir,
+                                         std::string_view metadata, const WalOptions& options) {
+  WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
+  WALSIM_RETURN_IF_ERROR(ValidateOptions(options));
+  if (dir == "/") return Status::InvalidArgument("the wal directory cannot be /");
+  if (metadata.size() > options.metadata_size_bytes_max) {
+    return Status::InvalidArgument("metadata of " + std::to_string(metadata.size()) +
+                                   " bytes exceeds the limit of " +
+                                   std::to_string(options.metadata_size_bytes_max));
+  }
+  if (Exists(fs, dir)) return Status::AlreadyExists("a wal exists in " + std::string(dir));
+  const std::string tmp_dir = std::string(dir) + std::string(kTmpSuffix);
+  if (fs.Stat(tmp_dir).ok()) WALSIM_RETURN_IF_ERROR(internal::RemoveAll(fs, tmp_dir));
+  WALSIM_RETURN_IF_ERROR(fs.MkDir(tmp_dir));
+  std::unique_ptr<Wal> wal(new Wal(fs, std::string(dir), options));
+  Status created = wal->CreateInTmp(tmp_dir, metadata);
+  if (!created.ok()) {
+    (void)internal::RemoveAll(fs, tmp_dir);
+    return created.WithContext("creating wal in " + tmp_dir);
+  }
+  if (fs.Stat(dir).ok()) WALSIM_RETURN_IF_ERROR(internal::RemoveAll(fs, std::string(dir)));
+  WALSIM_RETURN_IF_ERROR(fs.Rename(tmp_dir, dir));
+  Status synced = fs.SyncDir(fs::Dirname(dir));
+  if (!synced.ok()) {
+    // The rename may or may not be durable: move the WAL aside so that no
+    // one builds on it (etcd's cleanupWAL).
+    (void)fs.Rename(dir, std::string(dir) + std::string(kBrokenSuffix));
+    return synced.WithContext("syncing the parent of " + std::string(dir));
+  }
+  SegmentName name{0, 0, FormatSegmentName(0, 0)};
+  const std::string path = fs::Join(dir, name.name);
+  WALSIM_ASSIGN_OR_RETURN(auto lock, fs.Lock(path));
+  WALSIM_ASSIGN_OR_RETURN(wal->tail_, fs.Open(path, {}));
+  wal->encoder_.Reset(wal->tail_.get(), wal->encoder_.offset(), wal->encoder_.crc());
+  wal->segments_.push_back(Segment{std::move(name), std::move(lock), nullptr});
+  wal->write_mode_ = true;
+  wal->metadata_ = std::string(metadata);
+  wal->stage_ = Stage::kAppend;
+  wal->pipeline_ = std::make_unique<SegmentPipeline>(fs, wal->dir_, options.segment_size_bytes,
+                                                     options.executor);
+  wal->pipeline_->Prepare();
+  return wal;
+}
+
+Result<std::unique_ptr<Wal>> Wal::OpenAt(fs::FileSystem& fs, std::string_view dir,
+                                         const Snapshot& snap, const WalOptions& options,
+                                         bool write) {
+  WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
+  WALSIM_RETURN_IF_ERROR(ValidateOptions(options));
+  std::unique_ptr<Wal> wal(new Wal(fs, std::string(dir), options));
+  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> names,
+                          ListSegments(fs, dir, wal->logger_.get()));
+  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(names, dir, snap.index));
+  for (size_t i = first; i < names.size(); i++) {
+    const std::string path = fs::Join(dir, names[i].name);
+    Segment segment{names[i], nullptr, nullptr};
+    if (write) {
+      Result<std::unique_ptr<fs::FileLock>> lock = fs.Lock(path);
+      if (!lock.ok()) {
+        if (!lock.status().Is(StatusCode::kBusy)) return lock.status();
+        return WalStatus(StatusCode::kBusy, WalError::kLocked,
+                         "wal file " + path + " is locked by another handle");
+      }
+      segment.lock = std::move(lock).value();
+    }
+    const bool writable = write && i + 1 == names.size();
+    WALSIM_ASSIGN_OR_RETURN(segment.file, fs.Open(path, {.read_only = !writable}));
+    wal->segments_.push_back(std::move(segment));
+  }
+  wal->write_mode_ = write;
+  wal->start_ = snap;
+  return wal;
+}
+
+Result<std::unique_ptr<Wal>> Wal::Open(fs::FileSystem& fs, std::string_view dir,
+                                       const Snapshot& snap, const WalOptions& options) {
+  return OpenAt(fs, dir, snap, options, /*write=*/true);
+}
+
+Result<std::unique_ptr<Wal>> Wal::OpenForRead(fs::FileSystem& fs, std::string_view dir,
+                                              const Snapshot& snap, const WalOptions& options) {
+  return OpenAt(fs, dir, snap, options, /*write=*/false);
+}
+
+namespace {
+
+// What ReadAll accumulates from the records it visits.
+struct Replay {
+  Snapshot start;
+  ReadAllResult result;
+  bool have_metadata = false;
+  bool snapshot_matched = false;
+  uint64_t last_index = 0;
+  Entry entry;  // decode buffer
+
+  Status Visit(const RecordView& record, const std::string& where) {
+    switch (static_cast<RecordType>(record.type)) {
+      case RecordType::kEntry:
+        return VisitEntry(record, where);
+      case RecordType::kState:
+        return DecodeHardState(record.data, &result.hard_state).WithContext(where);
+      case RecordType::kMetadata: {
+        std::string_view data(reinterpret_cast<const char*>(record.data.data()),
+                              record.data.size());
+        if (have_metadata && data != result.metadata) {
+          return WalStatus(StatusCode::kCorruption, WalError::kMetadataConflict,
+                           where + ": metadata differs from the earlier metadata record");
+        }
+        result.metadata.assign(data);
+        have_metadata = true;
+        return Status::Ok();
+      }
+      case RecordType::kCrc:
+        return Status::Ok();  // checked by ReadRecords
+      case RecordType::kSnapshot:
+        return VisitSnapshot(record, where);
+    }
+    return WalStatus(StatusCode::kCorruption, WalError::kUnexpectedType,
+                     where + ": unexpected record type " + std::to_string(record.type));
+  }
+
+  Status VisitEntry(const RecordView& record, const std::string& where) {
+    WALSIM_RETURN_IF_ERROR(DecodeEntry(record.data, &entry).WithContext(where));
+    last_index = entry.index;
+    if (entry.index <= start.index) return Status::Ok();
+    // raft's overwrite rule: the entry at index i lands at position
+    // i - start - 1, dropping everything after it; past the end is a gap.
+    const uint64_t position = entry.index - start.index - 1;
+    if (position > result.entries.size()) {
+      return WalStatus(StatusCode::kCorruption, WalError::kSliceOutOfRange,
+                       where + ": entry index " + std::to_string(entry.index) +
+                           " leaves a gap after index " +
+                           std::to_string(start.index + result.entries.size()));
+    }
+    result.entries.resize(position);
+    result.entries.push_back(std::move(entry));
+    entry = Entry{};
+    return Status::Ok();
+  }
+
+  Status VisitSnapshot(const RecordView& record, const std::string& where) {
+    Snapshot snap;
+    WALSIM_RETURN_IF_ERROR(DecodeSnapshot(record.data, &snap).WithContext(where));
+    if (snap.index != start.index) return Status::Ok();
+    if (snap.term != start.term) {
+      return WalStatus(StatusCode::kCorruption, WalError::kSnapshotMismatch,
+                       where + ": snapshot at index " + std::to_string(snap.index) + " has term " +
+                           std::to_string(snap.term) + ", expected " + std::to_string(start.term));
+    }
+    snapshot_matched = true;
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+Result<ReadAllResult> Wal::ReadAll() {
+  if (stage_ != Stage::kNeedsReadAll) {
+    return Status::FailedPrecondition("wal " + dir_ + ": ReadAll is only valid once, after Open");
+  }
+  WALSIM_ASSERT(!segments_.empty());
+  stage_ = Stage::kFailed;  // until it succeeds
+  failure_ = Status::FailedPrecondition("ReadAll did not succeed");
+  std::vector<ReadFile> files;
+  for (Segment& segment : segments_) {
+    files.push_back(ReadFile{segment.file.get(), fs::Join(dir_, segment.name.name)});
+  }
+  Replay replay;
+  replay.start = start_;
+  ReadEnd end;
+  WALSIM_RETURN_IF_ERROR(ReadRecords(
+      files, internal::DecoderOptionsOf(options_),
+      [&](const RecordView& record, const RecordPosition& position) {
+        return replay.Visit(record, "wal file " + files[position.file_position].path +
+                                        " at offset " + std::to_string(position.offset));
+      },
+      &end));
+  if (end.torn && write_mode_) return end.torn_status;  // etcd: repair first
+  if (!replay.snapshot_matched) {
+    return WalStatus(StatusCode::kNotFound, WalError::kSnapshotNotFound,
+                     "wal " + dir_ + ": no snapshot record at index " +
+                         std::to_string(start_.index) + " term " + std::to_string(start_.term));
+  }
+  if (end.torn) logger_->info("wal: {}; reading stops before it", end.torn_status.message());
+  metadata_ = replay.result.metadata;
+  state_ = replay.result.hard_state;
+  last_index_ = replay.last_index;
+  if (write_mode_) {
+    WALSIM_RETURN_IF_ERROR(FinishReadAll(end.last_valid_offset, end.crc));
+  } else {
+    for (Segment& segment : segments_) (void)segment.file->Close();
+    stage_ = Stage::kReadDone;
+  }
+  failure_ = Status::Ok();
+  return std::move(replay.result);
+}
+
+Status Wal::FinishReadAll(uint64_t last_valid_offset, uint32_t crc) {
+  for (size_t i = 0; i + 1 < segments_.size(); i++) (void)segments_[i].file->Close();
+  tail_ = std::move(segments_.back().file);
+  WALSIM_RETURN_IF_ERROR(RewriteTail(last_valid_offset));
+  WALSIM_RETURN_IF_ERROR(ZeroTail(last_valid_offset));
+  if (!options_.no_sync) {
+    WALSIM_RETURN_IF_ERROR(tail_->Sync().WithContext("syncing " + TailPath() + " on open"));
+  }
+  encoder_.Reset(tail_.get(), last_valid_offset, crc);
+  pipeline_ =
+      std::make_unique<SegmentPipeline>(fs_, dir_, options_.segment_size_bytes, options_.executor);
+  pipeline_->Prepare();
+  stage_ = Stage::kAppend;
+  return Status::Ok();
+}
+
+Status Wal::RewriteTail(uint64_t offset) {
+  // fsyncgate: after a failed fsync, Linux marks the dirty pages clean. Their
+  // data stays readable in the page cache but may never reach the disk, and
+  // a later fsync returns OK without writing it. ReadAll may just have read
+  // such a record (the previous handle failed stop in this process, or the
+  // process restarted while the page cache survived). Appending after it
+  // would put acknowledged records behind a record a crash can erase, so the
+  // bytes we build on are written again, which dirties them, and the Sync in
+  // FinishReadAll makes them durable. Earlier files need no rewrite: a Cut
+  // only moves on after the previous file's sync succeeded.
+  std::vector<uint8_t> buffer(std::min<uint64_t>(offset, kRewriteChunkBytes));
+  uint64_t done = 0;
+  // Each round moves at least one byte, so this is bounded by offset.
+  while (done < offset) {
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(offset - done, buffer.size()));
+    const std::string where = "rewriting " + TailPath() + " at offset " + std::to_string(done);
+    WALSIM_ASSIGN_OR_RETURN(size_t read, tail_->ReadAt(done, std::span(buffer.data(), chunk)));
+    if (read != chunk) {
+      return Status::IoError(where + ": short read of " + std::to_string(read) + " bytes");
+    }
+    WALSIM_RETURN_IF_ERROR(
+        tail_->WriteAt(done, std::span(buffer.data(), chunk)).WithContext(where));
+    done += chunk;
+  }
+  WALSIM_ASSERT(done == offset);
+  return Status::Ok();
+}
+
+Status Wal::ZeroTail(uint64_t offset) {
+  // Bytes after the last valid record were never acknowledged (a torn or
+  // unsynced write, possibly non-zero records after a zero one). New records
+  // overwriting only some of them would leave stale frames that read as
+  // corruption later, so zero them (etcd's ZeroToEnd); FinishReadAll syncs.
+  WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, tail_->Size());
+  if (offset >= size_bytes) return Status::Ok();
+  const std::string where = "zeroing " + TailPath() + " after offset " + std::to_string(offset);
+  WALSIM_RETURN_IF_ERROR(tail_->Truncate(offset).WithContext(where));
+  return tail_->Allocate(offset, size_bytes - offset, fs::AllocateMode::kExtendSize)
+      .WithContext(where);
+}
+
+Status Wal::ReleaseLockTo(uint64_t index) {
+  if (stage_ == Stage::kClosed) return Status::Closed("wal " + dir_ + " is closed");
+  if (segments_.empty()) return Status::Ok();
+  // Keep the newest file whose first index is below index: it may still
+  // hold entries at or after index.
+  size_t release_count = segments_.size() - 1;
+  for (size_t i = 0; i < segments_.size(); i++) {
+    if (segments_[i].name.index >= index) {
+      release_count = i == 0 ? 0 : i - 1;
+      break;
+    }
+  }
+  for (size_t i = 0; i < release_count; i++) {
+    if (segments_[i].lock != nullptr) (void)segments_[i].lock->Unlock();
+    if (segments_[i].file != nullptr) (void)segments_[i].file->Close();
+  }
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(release_count));
+  WALSIM_ASSERT(!segments_.empty());
+  return Status::Ok();
+}
+
+Status Wal::Close() {
+  if (stage_ == Stage::kClosed) return Status::Closed("wal " + dir_ + " is already closed");
+  Status result;
+  if (pipeline_ != nullptr) result = pipeline_->Close();
+  if (stage_ == Stage::kAppend) {
+    Status synced = SyncTail();
+    if (result.ok()) result = synced;
+  }
+  if (tail_ != nullptr) (void)tail_->Close();
+  for (Segment& segment : segments_) {
+    if (segment.file != nullptr) (void)segment.file->Close();
+    if (segment.lock != nullptr) (void)segment.lock->Unlock();
+  }
+  segments_.clear();
+  stage_ = Stage::kClosed;
+  return result;
+}
+
+std::string Wal::TailPath() const {
+  if (!write_mode_ || segments_.empty()) return {};
+  return fs::Join(dir_, segments_.back().name.name);
+}
+
+std::vector<uint64_t> Wal::LockedSegmentIndexes() const {
+  std::vector<uint64_t> indexes;
+  for (const Segment& segment : segments_) {
+    if (segment.lock != nullptr) indexes.push_back(segment.name.index);
+  }
+  return indexes;
+}
+
+}  // namespace walsim::wal
