@@ -96,6 +96,7 @@ FaultFs::Gate FaultFs::Before(OpContext* op, uint64_t handle_epoch) {
   if (handle_epoch != epoch_) {
     return Fail(Status::Closed(DescribeOp(*op) + ": handle opened before a crash"));
   }
+  if (suspended_) return {};
   op->op_number = ++op_count_;
   if (const std::optional<PlanRunner::Decision> decision = runner_.Decide(*op)) {
     const std::string origin = "fault rule " + std::to_string(decision->rule_index) + " \"" +

@@ -81,6 +81,14 @@ class FaultFs final : public fs::FileSystem {
   // crashing the disk directly (SimFs::Crash), so stale handles die.
   void ResetAfterCrash();
 
+  // While suspended, operations go straight to the inner filesystem: they are
+  // not numbered and no rule or libfiu point is consulted (a crashed FaultFs
+  // and handles from before a crash still refuse). The scenario runner's
+  // `check` suspends faults while it reopens: it judges what a fault episode
+  // left behind, as a restarted machine would find it, not a new episode.
+  void set_suspended(bool suspended) { suspended_ = suspended; }
+  bool suspended() const { return suspended_; }
+
   // Operations numbered so far (the number of the last one).
   uint64_t op_count() const { return op_count_; }
   // Per rule, in plan order: times its effect was applied / operations it saw.
@@ -131,6 +139,7 @@ class FaultFs final : public fs::FileSystem {
   uint64_t fiu_fired_count_ = 0;
   uint64_t epoch_ = 0;  // bumped by ResetAfterCrash; handles remember theirs
   bool crashed_ = false;
+  bool suspended_ = false;
   std::vector<std::string> trace_;
   uint64_t trace_hash_ = kFnv1a64Offset;
 };

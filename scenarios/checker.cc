@@ -56,10 +56,13 @@ std::string DescribeWalDifference(const WalView& want, const WalView& got,
   return "";
 }
 
-// The largest prefix in [low, high] whose view equals got, if any.
+// The smallest prefix in [low, high] whose view equals got, if any. Records
+// that do not change the view (a snapshot marker, a repeated HardState) may
+// or may not be on disk; the smallest prefix never assumes one is, so the
+// model never offers a snapshot to reopen from that the disk may lack.
 std::optional<size_t> FindWalPrefix(const WalModel& model, const WalView& got,
                                     const wal::Snapshot& snapshot, size_t low, size_t high) {
-  for (size_t k = high + 1; k-- > low;) {
+  for (size_t k = low; k <= high; k++) {
     Result<WalView> view = model.ViewAt(k, snapshot);
     if (view.ok() && *view == got) return k;
   }

@@ -208,7 +208,11 @@ Status Load(fs::FileSystem& fs, const std::string& dir, const WalFlags& flags) {
   options.segment_size_bytes = flags.segment_bytes;
   options.no_sync = flags.no_sync;
   WALSIM_ASSIGN_OR_RETURN(auto wal, wal::Wal::Create(fs, dir, "walsim-load", options));
-  Rng rng = Rng(flags.seed).Stream("tools/wal-load");
+  // The same sequence as bench/peers/etcdwal-load (stream "wal/load", term 1,
+  // vote 1, commit = last index, a snapshot at the last index of the save
+  // that crosses a multiple of --snapshot-every), so the two WALs are
+  // byte-for-byte comparable.
+  Rng rng = Rng(flags.seed).Stream("wal/load");
   const uint64_t batch_count = (flags.entries + flags.batch - 1) / flags.batch;
   std::vector<wal::Entry> batch(flags.batch);
   for (wal::Entry& e : batch) e.data.resize(flags.entry_bytes);
@@ -222,11 +226,11 @@ Status Load(fs::FileSystem& fs, const std::string& dir, const WalFlags& flags) {
       e.index = ++index;
       rng.Fill(std::span(reinterpret_cast<uint8_t*>(e.data.data()), e.data.size()));
     }
-    WALSIM_RETURN_IF_ERROR(wal->Save(wal::HardState{1, 1, index - count},
-                                     std::span<const wal::Entry>(batch.data(), count)));
+    WALSIM_RETURN_IF_ERROR(
+        wal->Save(wal::HardState{1, 1, index}, std::span<const wal::Entry>(batch.data(), count)));
     if (flags.snapshot_every > 0 &&
         index / flags.snapshot_every != (index - count) / flags.snapshot_every) {
-      WALSIM_RETURN_IF_ERROR(wal->SaveSnapshot(wal::Snapshot{index - count, 1, {}}));
+      WALSIM_RETURN_IF_ERROR(wal->SaveSnapshot(wal::Snapshot{index, 1, {}}));
     }
   }
   WALSIM_RETURN_IF_ERROR(wal->Close());

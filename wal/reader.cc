@@ -37,6 +37,28 @@ Status ClassifyTorn(FrameDecoder* decoder, const Frame& frame, const ReadFile& f
   return Status::Ok();
 }
 
+// True when frame, which failed validation, is the last frame of the last
+// file: its size is known and no length field follows it.
+Result<bool> IsLastFrame(FrameDecoder* decoder, const Frame& frame, bool last_file) {
+  if (!last_file || frame.size_bytes == 0) return false;
+  WALSIM_ASSIGN_OR_RETURN(bool follows, decoder->FrameFollows(frame));
+  return !follows;
+}
+
+// A record that fails its checks with nothing after it in the last file was
+// never synced on a working disk: synced bytes read back as written, and
+// nothing is written after the last record. A short write (a prefix of the
+// record, the rest still preallocated zeros) or a sector torn into random
+// bytes leaves exactly this. So it is a torn tail, repairable like etcd's
+// (whose decoder calls it corruption unless a sector is all zeros). Damage
+// with a record after it stays corruption.
+void MarkDamagedLastRecord(const Frame& frame, const ReadFile& file, ReadEnd* end) {
+  end->torn = true;
+  end->torn_status = WalStatus(StatusCode::kCorruption, WalError::kTornTail,
+                               Where(file, frame.offset) + ": damaged last record (" +
+                                   frame.reason + "), a write that never completed");
+}
+
 }  // namespace
 
 Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& options,
@@ -60,8 +82,13 @@ Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& option
         break;
       }
       if (frame.kind == FrameKind::kCorrupt) {
-        return WalStatus(StatusCode::kCorruption, frame.error,
-                         Where(file, frame.offset) + ": " + frame.reason);
+        WALSIM_ASSIGN_OR_RETURN(bool last_frame, IsLastFrame(&decoder, frame, last_file));
+        if (!last_frame) {
+          return WalStatus(StatusCode::kCorruption, frame.error,
+                           Where(file, frame.offset) + ": " + frame.reason);
+        }
+        MarkDamagedLastRecord(frame, file, end);
+        break;
       }
       if (frame.record.type == static_cast<int64_t>(RecordType::kCrc)) {
         // The chain starts fresh (0) when reading begins at this file.

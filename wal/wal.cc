@@ -243,7 +243,10 @@ Result<ReadAllResult> Wal::ReadAll() {
   if (end.torn) logger_->info("wal: {}; reading stops before it", end.torn_status.message());
   metadata_ = replay.result.metadata;
   state_ = replay.result.hard_state;
-  last_index_ = replay.last_index;
+  // The log continues after the snapshot even when no entry follows it, as
+  // after SaveSnapshot: a Cut must never name a segment below the snapshot it
+  // was opened from, or the next Open from that snapshot skips its record.
+  last_index_ = std::max(replay.last_index, start_.index);
   if (write_mode_) {
     WALSIM_RETURN_IF_ERROR(FinishReadAll(end.last_valid_offset, end.crc));
   } else {

@@ -102,6 +102,18 @@ TEST_F(FaultFsTest, NoRuleMeansEveryOperationIsForwarded) {
   EXPECT_EQ(fault_fs->op_count(), 4u);  // open, write, sync, close
 }
 
+TEST_F(FaultFsTest, SuspendedFaultFsNeitherNumbersNorInjects) {
+  auto fault_fs = Make("write <root>/a every=1 eio");
+  auto file = OpenNew(*fault_fs, "a");
+  fault_fs->set_suspended(true);
+  ASSERT_TRUE(file->WriteAt(0, Bytes("kept")).ok()) << "no rule fires while suspended";
+  EXPECT_EQ(fault_fs->op_count(), 1u) << "only the open was numbered";
+  EXPECT_EQ(fault_fs->matched_counts()[0], 0u);
+  fault_fs->set_suspended(false);
+  EXPECT_EQ(file->WriteAt(4, Bytes("x")).code(), StatusCode::kIoError) << "resumed";
+  EXPECT_EQ(ReadAll("a"), "kept");
+}
+
 TEST_F(FaultFsTest, EioFailsTheWriteWritesNothingAndNamesFileAndOffset) {
   auto fault_fs = Make("write <root>/a nth=2 eio");
   auto file = OpenNew(*fault_fs, "a");

@@ -144,6 +144,16 @@ TEST_F(CheckerTest, MustSyncRuleFollowsRaft) {
   EXPECT_TRUE(model.BeginSave({1, 2, 5}, one, 5)) << "entries must sync";
 }
 
+// Found by torture: a batch with a gap must not abort the checker.
+TEST_F(CheckerTest, APrefixWithAGapIsNoView) {
+  WalModel model;
+  model.Create("m", 1);
+  std::vector<wal::Entry> gap = {E(5, 1, "x")};
+  model.BeginSave({}, gap, 2);
+  EXPECT_EQ(model.ViewAt(2, {}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(model.ViewAt(1, {}).ok());
+}
+
 TEST_F(CheckerTest, SnapshotNotInPrefixIsNotFound) {
   WalModel model;
   model.Create("m", 1);

@@ -1,0 +1,112 @@
+// `check`: reopen every component the script used, as a restarting server
+// would, and judge what it recovered against the models (scenarios/checker.h).
+#include "scenarios/command.h"
+
+namespace walsim::scenarios {
+namespace {
+
+std::string DescribeLogRange(const LogState& state) {
+  const uint64_t first = state.empty() ? 0 : state.begin()->first;
+  const uint64_t last = state.empty() ? 0 : state.rbegin()->first;
+  return "first=" + std::to_string(first) + " last=" + std::to_string(last);
+}
+
+// True when got is not the state after any operation prefix that includes
+// every acknowledged operation.
+bool LostAcknowledged(const LogModel& model, const LogState& got) {
+  for (size_t prefix = model.acknowledged_count(); prefix <= model.op_count(); prefix++) {
+    if (model.StateAt(prefix) == got) return false;
+  }
+  return true;
+}
+
+// One component's line: "wal entries=..." on success, or the verdict.
+struct ComponentResult {
+  std::string summary;  // "entries=3 ..." when the verdict is ok
+  Verdict verdict;
+};
+
+ComponentResult CheckWal(ScenarioEnv& env, CommandOutput& out) {
+  Status closed = CloseWal(env);
+  if (!closed.ok()) out.Line("wal: close before the check: " + DescribeWalError(closed));
+  bool repaired = false;
+  WalRecovery recovery = RecoverWal(env, &repaired);
+  if (repaired) out.Line("wal: repaired a torn tail (the documented Repair), reopened");
+  const bool never_created = env.wal.model.durable_count() == 0;
+  if (never_created && recovery.status.Is(StatusCode::kNotFound)) {
+    // A Create that was never acknowledged may leave nothing behind.
+    env.wal.model.ResolveTo(0);
+    return {"absent (create not acknowledged)", Verdict::Ok()};
+  }
+  const size_t durable_count = env.wal.model.durable_count();
+  Verdict verdict = CheckWalRecovery(&env.wal.model, recovery, env.fault_class(), env.op_number());
+  if (!verdict.ok()) return {"", verdict};
+  // Under illegal faults an earlier prefix is a valid recovery, but the
+  // loss is named, never passed over in silence.
+  const std::string loss =
+      recovery.status.ok() && env.wal.model.durable_count() < durable_count
+          ? " (" + DescribeWalLoss(durable_count - env.wal.model.durable_count()) + ")"
+          : "";
+  if (!recovery.status.ok()) {
+    // Under illegal faults a clear error is a right answer.
+    return {"reported " + DescribeWalError(recovery.status), verdict};
+  }
+  WALSIM_ASSERT(env.wal.handle != nullptr);  // RecoverWal keeps what it opened
+  const wal::ReadAllResult& result = *recovery.result;
+  const uint64_t last =
+      result.entries.empty() ? recovery.snapshot.index : result.entries.back().index;
+  return {"entries=" + std::to_string(result.entries.size()) + " last=" + std::to_string(last) +
+              " " + DescribeHardState(result.hard_state) + loss,
+          verdict};
+}
+
+ComponentResult CheckLog(ScenarioEnv& env, CommandOutput& out) {
+  Status closed = CloseLog(env);
+  if (!closed.ok()) out.Line("logstore: close before the check: error: " + closed.ToString());
+  LogRecovery recovery = RecoverLog(env);
+  const std::string loss = recovery.status.ok() && LostAcknowledged(env.log.model, recovery.state)
+                               ? " (lost acknowledged operations to illegal faults)"
+                               : "";
+  Verdict verdict = CheckLogRecovery(&env.log.model, recovery, env.fault_class(), env.op_number());
+  if (!verdict.ok()) return {"", verdict};
+  if (!recovery.status.ok()) return {"reported error: " + recovery.status.ToString(), verdict};
+  return {DescribeLogRange(recovery.state) + loss, verdict};
+}
+
+Status Check(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
+  WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
+  std::vector<std::pair<std::string_view, ComponentResult>> results;
+  // The check is a restart after the fault episode: no rule fires while it
+  // reopens (faults during recovery are scripted with wal-open/wal-repair).
+  env.SuspendFaults(true);
+  if (!env.wal.dir.empty()) results.emplace_back("wal", CheckWal(env, out));
+  if (!env.log.dir.empty()) results.emplace_back("logstore", CheckLog(env, out));
+  env.SuspendFaults(false);
+  if (results.empty()) {
+    out.Line("ok: nothing to check (no WAL or LogStore was used)");
+    return Status::Ok();
+  }
+  bool all_ok = true;
+  std::string joined;
+  for (const auto& [name, result] : results) {
+    all_ok = all_ok && result.verdict.ok();
+    joined += (joined.empty() ? "" : " ; ") + std::string(name) + " " + result.summary;
+  }
+  if (all_ok) {
+    out.Line("ok: " + joined);
+    return Status::Ok();
+  }
+  for (const auto& [name, result] : results) {
+    out.Line(std::string(name) + ": " +
+             (result.verdict.ok() ? "ok " + result.summary : result.verdict.ToString()));
+  }
+  return Status::Ok();
+}
+
+constexpr CommandSpec kCheckCommands[] = {{"check", Check}};
+
+}  // namespace
+
+std::span<const CommandSpec> CheckCommands() { return kCheckCommands; }
+
+}  // namespace walsim::scenarios

@@ -1,0 +1,95 @@
+// Scenario commands: what each command name of a script does.
+//
+// A command reads its arguments through an ArgReader, acts on the run's
+// ScenarioEnv and writes deterministic text lines to a CommandOutput (no
+// pointers, no timings, no unordered iteration). Two kinds of failure are
+// kept apart:
+//   - the scenario's operation failed (an I/O error, a corrupt WAL): that is
+//     output, `error: <code name>: <message>`, and the script goes on;
+//   - the script itself is wrong (an unknown argument, a value that does not
+//     parse, `disk` after the disk was used): the command returns a non-OK
+//     Status and the runner stops the whole script, naming the line.
+// Command groups live in their own files (disk_commands.cc,
+// file_commands.cc, fault_commands.cc, wal_commands.cc, log_commands.cc,
+// check_command.cc);
+// docs/scenarios.md documents every command.
+// Single-threaded; the tables are constants.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "scenarios/env.h"
+#include "scenarios/script.h"
+
+namespace walsim::scenarios {
+
+inline constexpr size_t kCommandOutputLinesMax = 100'000;
+
+class CommandOutput {
+ public:
+  void Line(std::string line);
+  // "error: <code name>: <message>".
+  void Error(const Status& status);
+  // The lines joined by '\n' (no trailing newline).
+  std::string Text() const;
+  size_t line_count() const { return lines_.size(); }
+
+ private:
+  std::vector<std::string> lines_;
+};
+
+// Runs one command. Non-OK: the script is malformed (see the header comment).
+using CommandFn = Status (*)(ScenarioEnv& env, ArgReader& args, CommandOutput& out);
+
+struct CommandSpec {
+  std::string_view name;
+  CommandFn run;
+};
+
+std::span<const CommandSpec> DiskCommands();   // disk, crash, corrupt, zero, truncate, remove, ls
+std::span<const CommandSpec> FileCommands();   // fs-*: raw filesystem operations
+std::span<const CommandSpec> FaultCommands();  // fault, faults
+std::span<const CommandSpec> WalCommands();    // wal-*
+std::span<const CommandSpec> LogCommands();    // log-*
+std::span<const CommandSpec> CheckCommands();  // check
+
+// The command called name in any group, or nullptr.
+const CommandSpec* FindCommand(std::string_view name);
+
+// ---- shared formatting and recovery helpers (command_util.cc) ----
+
+// "error: <code name>[ (<wal error>)]: <message>": the WalError name is shown
+// when the status carries one.
+std::string DescribeWalError(const Status& status);
+// Entry or log data for output: the text itself when it is short printable
+// ASCII, else "<N bytes fnv=0x...>".
+std::string DescribeData(std::string_view data);
+// "lost N acknowledged records to illegal faults": a recovery under illegal
+// faults that went back past the durable watermark (valid, never silent).
+std::string DescribeWalLoss(size_t lost_record_count);
+// "term=T vote=V commit=C".
+std::string DescribeHardState(const wal::HardState& hard_state);
+
+// Parses "A..B" (inclusive) or "A" into [*first, *last].
+Status ParseIndexRange(std::string_view text, uint64_t* first, uint64_t* last);
+
+// Opens the modelled WAL from its durable snapshot as a restarting server
+// would: Open + ReadAll, and on a torn tail the documented Repair and one
+// more Open + ReadAll (noted in *repaired). On success the handle is kept
+// open in env.wal.handle.
+WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired);
+// Opens the modelled LogStore and reads every entry back. On success the
+// handle is kept open in env.log.handle.
+LogRecovery RecoverLog(ScenarioEnv& env);
+
+// Closes the live WAL handle, if any: an OK Close of a handle that has not
+// failed made everything durable. Returns Close's status (OK without a handle).
+Status CloseWal(ScenarioEnv& env);
+// Closes the live LogStore handle, if any.
+Status CloseLog(ScenarioEnv& env);
+
+}  // namespace walsim::scenarios

@@ -1,0 +1,174 @@
+// Helpers shared by the command groups: output, formatting, and reopening
+// the modelled components the way a restarting server would.
+#include <charconv>
+#include <cinttypes>
+#include <cstdio>
+
+#include "base/hash.h"
+#include "scenarios/command.h"
+
+namespace walsim::scenarios {
+namespace {
+
+constexpr size_t kDataPrintBytesMax = 40;
+
+// The WAL and LogStore read back at most this many entries in a check.
+constexpr uint64_t kRecoveredEntryCountMax = 1'000'000;
+
+}  // namespace
+
+void CommandOutput::Line(std::string line) {
+  WALSIM_ASSERT(line.find('\n') == std::string::npos);
+  WALSIM_ASSERT(lines_.size() < kCommandOutputLinesMax);
+  lines_.push_back(std::move(line));
+}
+
+void CommandOutput::Error(const Status& status) {
+  WALSIM_ASSERT(!status.ok());
+  Line("error: " + status.ToString());
+}
+
+std::string CommandOutput::Text() const {
+  std::string text;
+  for (const std::string& line : lines_) {
+    if (!text.empty()) text += '\n';
+    text += line;
+  }
+  return text;
+}
+
+const CommandSpec* FindCommand(std::string_view name) {
+  for (std::span<const CommandSpec> group : {DiskCommands(), FileCommands(), FaultCommands(),
+                                             WalCommands(), LogCommands(), CheckCommands()}) {
+    for (const CommandSpec& spec : group) {
+      if (spec.name == name) return &spec;
+    }
+  }
+  return nullptr;
+}
+
+std::string DescribeWalError(const Status& status) {
+  WALSIM_ASSERT(!status.ok());
+  std::string text = "error: " + std::string(StatusCodeName(status.code()));
+  const wal::WalError error = wal::WalErrorOf(status);
+  if (error != wal::WalError::kNone) text += " (" + std::string(wal::WalErrorName(error)) + ")";
+  return text + ": " + status.message();
+}
+
+std::string DescribeData(std::string_view data) {
+  bool printable = data.size() <= kDataPrintBytesMax;
+  for (size_t i = 0; printable && i < data.size(); i++) {
+    printable = data[i] > ' ' && data[i] < 0x7f;
+  }
+  if (printable && !data.empty()) return std::string(data);
+  char text[64];
+  std::snprintf(text, sizeof(text), "<%zu bytes fnv=0x%016" PRIx64 ">", data.size(), Fnv1a64(data));
+  return text;
+}
+
+std::string DescribeWalLoss(size_t lost_record_count) {
+  WALSIM_ASSERT(lost_record_count > 0);
+  return "lost " + std::to_string(lost_record_count) + " acknowledged records to illegal faults";
+}
+
+std::string DescribeHardState(const wal::HardState& hard_state) {
+  return "term=" + std::to_string(hard_state.term) + " vote=" + std::to_string(hard_state.vote) +
+         " commit=" + std::to_string(hard_state.commit);
+}
+
+Status ParseIndexRange(std::string_view text, uint64_t* first, uint64_t* last) {
+  const size_t dots = text.find("..");
+  const std::string_view first_text = text.substr(0, dots);
+  const std::string_view last_text = dots == text.npos ? first_text : text.substr(dots + 2);
+  auto parse = [](std::string_view digits, uint64_t* value) {
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *value);
+    return ec == std::errc() && ptr == digits.data() + digits.size() && !digits.empty();
+  };
+  if (!parse(first_text, first) || !parse(last_text, last) || *first > *last) {
+    return Status::InvalidArgument("\"" + std::string(text) +
+                                   "\" is not an index range A..B with A <= B");
+  }
+  return Status::Ok();
+}
+
+Status CloseWal(ScenarioEnv& env) {
+  if (env.wal.handle == nullptr) return Status::Ok();
+  Status closed = env.wal.handle->Close();
+  // Close syncs the tail; a handle that failed stop syncs nothing, so what
+  // its failed call left stays in doubt.
+  if (closed.ok() && !env.wal.failed_op_number.has_value()) env.wal.model.AcknowledgeSync();
+  env.wal.handle.reset();
+  env.wal.failed_op_number.reset();
+  return closed;
+}
+
+Status CloseLog(ScenarioEnv& env) {
+  if (env.log.handle == nullptr) return Status::Ok();
+  Status closed = env.log.handle->Close();
+  env.log.handle.reset();
+  env.log.failed_op_number.reset();
+  return closed;
+}
+
+namespace {
+
+// Open + ReadAll of dir from snapshot; the handle goes to *handle on success.
+Result<wal::ReadAllResult> OpenAndReadWal(ScenarioEnv& env, const wal::Snapshot& snapshot,
+                                          std::unique_ptr<wal::Wal>* handle) {
+  WALSIM_ASSIGN_OR_RETURN(std::unique_ptr<wal::Wal> opened,
+                          wal::Wal::Open(env.fs(), env.wal.dir, snapshot, env.wal.options));
+  WALSIM_ASSIGN_OR_RETURN(wal::ReadAllResult result, opened->ReadAll());
+  *handle = std::move(opened);
+  return result;
+}
+
+}  // namespace
+
+WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired) {
+  WALSIM_ASSERT(!env.wal.dir.empty() && env.wal.handle == nullptr);
+  *repaired = false;
+  WalRecovery recovery;
+  recovery.snapshot = env.wal.model.DurableSnapshot();
+  std::unique_ptr<wal::Wal> handle;
+  Result<wal::ReadAllResult> read = OpenAndReadWal(env, recovery.snapshot, &handle);
+  if (!read.ok() && wal::WalErrorOf(read.status()) == wal::WalError::kTornTail) {
+    // The one repair a restarting server runs by itself (etcd's Repair on
+    // io.ErrUnexpectedEOF), then one more try.
+    Result<bool> repair = wal::Repair(env.fs(), env.wal.dir, env.wal.options);
+    if (!repair.ok()) {
+      recovery.status = repair.status();
+      return recovery;
+    }
+    *repaired = *repair;
+    read = OpenAndReadWal(env, recovery.snapshot, &handle);
+  }
+  recovery.status = read.status();
+  if (read.ok()) {
+    recovery.result = std::move(read).value();
+    env.wal.handle = std::move(handle);
+    env.wal.last_saved = recovery.result->hard_state;
+  }
+  WALSIM_ASSERT(recovery.status.ok() == recovery.result.has_value());
+  return recovery;
+}
+
+LogRecovery RecoverLog(ScenarioEnv& env) {
+  WALSIM_ASSERT(!env.log.dir.empty() && env.log.handle == nullptr);
+  LogRecovery recovery;
+  Result<std::unique_ptr<logstore::SegmentStore>> opened =
+      logstore::SegmentStore::Open(env.fs(), env.log.dir, env.log.options);
+  if (!opened.ok()) {
+    recovery.status = opened.status();
+    return recovery;
+  }
+  Result<LogState> state = ReadWholeStore(**opened, kRecoveredEntryCountMax);
+  if (!state.ok()) {
+    recovery.status = state.status();
+    return recovery;  // the store that cannot be read back is not kept
+  }
+  recovery.state = std::move(state).value();
+  env.log.handle = std::move(opened).value();
+  return recovery;
+}
+
+}  // namespace walsim::scenarios

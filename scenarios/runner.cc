@@ -1,0 +1,81 @@
+#include "scenarios/runner.h"
+
+#include "scenarios/command.h"
+#include "scenarios/env.h"
+
+namespace walsim::scenarios {
+namespace {
+
+Status LineError(const Script& script, const ScriptBlock& block, std::string_view message) {
+  return Status::InvalidArgument(script.file_name + ":" + std::to_string(block.command_line) +
+                                 ": " + std::string(message));
+}
+
+// Runs one block; its output goes to *output unless the run must restart.
+Status RunBlock(const Script& script, const ScriptBlock& block, ScenarioEnv& env,
+                std::string* output) {
+  const CommandSpec* spec = FindCommand(block.name);
+  if (spec == nullptr) {
+    return LineError(script, block, "unknown command \"" + block.name + "\"");
+  }
+  ArgReader args(block);
+  CommandOutput out;
+  Status ran = spec->run(env, args, out);
+  if (!ran.ok()) return LineError(script, block, block.name + ": " + ran.message());
+  if (env.restart_requested()) return Status::Ok();
+  if (env.RecoverFromFaultCrash()) {
+    // A rule's crash effect: the process died in the middle of the command.
+    out.Line(
+        "crashed model=" + std::string(sim::CrashModelName(env.sim_view().options().crash_model)) +
+        " (fault rule)");
+  }
+  WALSIM_ASSERT(!env.restart_requested() && !env.fault_fs().crashed());
+  *output = out.Text();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ScriptRun> RunScript(const Script& script, const RunOptions& options) {
+  std::vector<PlannedRule> rules;
+  // Each restart learns one more rule, so there are at most blocks + 1 runs.
+  for (size_t run_index = 0; run_index <= script.blocks.size(); run_index++) {
+    ScenarioEnv env(std::move(rules), options.trace);
+    ScriptRun run;
+    run.run_count = run_index + 1;
+    bool restart = false;
+    for (size_t b = 0; b < script.blocks.size() && !restart; b++) {
+      env.set_op_number(b + 1);
+      std::string output;
+      WALSIM_RETURN_IF_ERROR(RunBlock(script, script.blocks[b], env, &output));
+      restart = env.restart_requested();
+      if (!restart) run.outputs.push_back(std::move(output));
+    }
+    if (restart) {
+      rules = env.TakeRulesForRestart();
+      continue;
+    }
+    WALSIM_ASSERT(run.outputs.size() == script.blocks.size());
+    run.seed = env.sim_view().options().seed;
+    run.trace_hash = env.sim_view().trace_hash();
+    if (options.trace) run.trace_lines = env.sim_view().trace();
+    return run;
+  }
+  WALSIM_UNREACHABLE();
+}
+
+std::string DiffRun(const Script& script, const ScriptRun& run) {
+  WALSIM_ASSERT(run.outputs.size() == script.blocks.size());
+  std::string diff;
+  for (size_t b = 0; b < script.blocks.size(); b++) {
+    const ScriptBlock& block = script.blocks[b];
+    if (block.expected == run.outputs[b]) continue;
+    diff += script.file_name + ":" + std::to_string(block.command_line) + ": " +
+            block.command_text + "\n";
+    // The expected output starts after the command and its "----" line.
+    diff += UnifiedDiff(block.expected, run.outputs[b], block.command_line + 2);
+  }
+  return diff;
+}
+
+}  // namespace walsim::scenarios

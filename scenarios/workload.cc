@@ -1,0 +1,544 @@
+#include "scenarios/workload.h"
+
+#include <array>
+
+#include "base/rng.h"
+
+namespace walsim::scenarios {
+namespace {
+
+constexpr std::string_view kWalDir = "/wal";
+constexpr std::string_view kLogDir = "/log";
+
+// Entries in one generated batch, and the payload of an occasional large
+// entry (large enough that a few batches fill a small WAL segment or a
+// LogStore segment and force a cut).
+constexpr uint64_t kBatchEntryCountMax = 8;
+constexpr uint64_t kWalEntryBytesMax = 6'000;
+constexpr uint64_t kLogEntryBytesMax = 48 * 1024;
+constexpr uint64_t kWalSegmentSizesBytes[] = {16 * 1024, 64 * 1024, 1024 * 1024};
+// A capacity, when the disk has one, leaves room for a few segments of each
+// component (each preallocates up to 1 MiB) but not for an endless run.
+constexpr uint64_t kCapacityBytesMin = 3 * 1024 * 1024;
+constexpr uint64_t kCapacityBytesMax = 12 * 1024 * 1024;
+static_assert(kCapacityBytesMin < kCapacityBytesMax);
+static_assert(kBatchEntryCountMax * kWalEntryBytesMax < kWalSegmentSizesBytes[2]);
+
+// What one generated operation does. Weights are per component in kOpTable.
+enum class OpKind : uint8_t {
+  kWalSave,
+  kWalOverwrite,
+  kWalCommit,
+  kWalElection,
+  kWalSnapshot,
+  kWalCut,
+  kLogStore,
+  kLogGet,
+  kLogDeletePrefix,
+  kLogDeleteSuffix,
+  kCrashCheck,
+  kCheck,
+};
+
+struct OpWeight {
+  OpKind kind;
+  uint32_t weight;
+  bool wal;  // needs the WAL (else the LogStore; both false: any component)
+  bool log;
+};
+
+constexpr OpWeight kOpTable[] = {
+    {OpKind::kWalSave, 24, true, false},        {OpKind::kWalOverwrite, 5, true, false},
+    {OpKind::kWalCommit, 6, true, false},       {OpKind::kWalElection, 3, true, false},
+    {OpKind::kWalSnapshot, 5, true, false},     {OpKind::kWalCut, 4, true, false},
+    {OpKind::kLogStore, 24, false, true},       {OpKind::kLogGet, 8, false, true},
+    {OpKind::kLogDeletePrefix, 4, false, true}, {OpKind::kLogDeleteSuffix, 4, false, true},
+    {OpKind::kCrashCheck, 5, false, false},     {OpKind::kCheck, 2, false, false},
+};
+
+// A fault effect and the operation selectors the generator aims it at (each
+// valid for the effect: docs/fault-plans.md "Effects").
+struct EffectChoice {
+  std::string_view effect;
+  bool legal;
+  std::array<std::string_view, 4> selectors;  // empty entries unused
+};
+
+// Legal rules aim at the write path (write, syncdata, rename, syncdir:
+// Save, Cut, Create, StoreLogs, DeleteRange), not at what a recovery does
+// (open, read, sync, allocate, truncate, remove): a legal fault injected into
+// the reopen of a `check` makes it fail, which the checker reports as
+// "recovers" although no acknowledged data was lost. Illegal rules may hit
+// anything: under them a clear error is a right answer.
+constexpr EffectChoice kEffects[] = {
+    {"eio", true, {"write", "syncdata", "rename", ""}},
+    {"enospc", true, {"write", "syncdata", "", ""}},
+    {"short", true, {"write", "append", "", ""}},
+    {"fsync-eio", true, {"syncdata", "syncdir", "", ""}},
+    {"crash", true, {"write", "syncdata", "rename", "syncdir"}},
+    {"fsync-lie", false, {"sync", "syncdata", "", ""}},
+    {"bitrot", false, {"read", "write", "syncdata", ""}},
+    {"latent", false, {"read", "write", "", ""}},
+    {"misdirect", false, {"write", "", "", ""}},
+};
+constexpr size_t kLegalEffectCount = 5;
+static_assert(kLegalEffectCount <= std::size(kEffects));
+
+constexpr std::string_view kProbabilities[] = {"0.01", "0.02", "0.05", "0.1"};
+
+// A uniformly chosen element of a non-empty array or vector.
+template <typename Items>
+const auto& Pick(Rng& rng, const Items& items) {
+  WALSIM_ASSERT(std::size(items) > 0);
+  return items[rng.Below(std::size(items))];
+}
+
+ScriptArg Arg(std::string key, uint64_t value) { return {std::move(key), std::to_string(value)}; }
+ScriptArg Arg(std::string key, std::string value) { return {std::move(key), std::move(value)}; }
+std::string Bool(bool value) { return value ? "true" : "false"; }
+
+// What a correct WAL holds after every acknowledged operation, as raft sees it.
+struct WalBelief {
+  std::vector<uint64_t> terms;  // terms[i] is the term of entry i + 1
+  uint64_t term = 0;
+  uint64_t vote = 0;
+  uint64_t commit = 0;
+  uint64_t snapshot_index = 0;
+  // Once a fault rule exists an operation may fail unseen: entries up to
+  // certain_last are known to be in the WAL (lowered by every overwrite).
+  uint64_t certain_last = 0;
+  bool resync = false;  // the next save overwrites from certain_last + 1
+  uint64_t last() const { return terms.size(); }
+};
+
+// What a correct LogStore holds: entries first..last (empty when last < first).
+struct LogBelief {
+  uint64_t first = 1;
+  uint64_t last = 0;
+  uint64_t term = 1;
+  uint64_t certain_last = 0;  // as WalBelief's, lowered by suffix deletes
+  uint64_t issued_last = 0;   // the highest index ever stored
+  bool empty() const { return last < first; }
+};
+
+class Generator {
+ public:
+  Generator(uint64_t seed, const WorkloadOptions& options)
+      : seed_(seed),
+        options_(options),
+        wal_(options.component != WorkloadComponent::kLogStore),
+        log_(options.component != WorkloadComponent::kWal),
+        disk_rng_(Rng(seed).Stream("torture/disk")),
+        fault_rng_(Rng(seed).Stream("torture/faults")),
+        op_rng_(Rng(seed).Stream("torture/ops")),
+        wal_rng_(Rng(seed).Stream("torture/wal")),
+        log_rng_(Rng(seed).Stream("torture/log")) {}
+
+  Script Generate();
+
+ private:
+  void Emit(std::string_view name, std::vector<ScriptArg> args) {
+    WALSIM_ASSERT(script_.blocks.size() < kScriptBlockCountMax);
+    script_.blocks.push_back(MakeBlock(name, std::move(args)));
+  }
+  void Disk();
+  void Setup();
+  std::string FaultRule();
+  void Operation();
+  OpKind ChooseOp();
+  void WalSave(bool overwrite);
+  void WalCommit();
+  void WalElection();
+  void WalSnapshot();
+  void LogStore();
+  void LogGet();
+  void LogDelete(bool prefix);
+  void Check(bool crash);
+  void EmitCheck(bool crash);
+  void Resync();
+
+  const uint64_t seed_;
+  const WorkloadOptions options_;
+  const bool wal_;
+  const bool log_;
+  Rng disk_rng_;
+  Rng fault_rng_;
+  Rng op_rng_;
+  Rng wal_rng_;
+  Rng log_rng_;
+  bool capacity_ = false;   // the disk has a capacity
+  bool faulty_ = false;     // the plan has rules or the disk a capacity
+  bool uncertain_ = false;  // a `fault` command was emitted: outcomes are uncertain
+  WalBelief wal_belief_;
+  LogBelief log_belief_;
+  Script script_;
+};
+
+Script Generator::Generate() {
+  WALSIM_ASSERT(options_.op_count >= 1 && options_.op_count <= kWorkloadOpCountMax);
+  script_.file_name = "seed-" + std::to_string(seed_) + ".scn";
+  Disk();
+  // Each rule goes before the operation at its position; position 0 is
+  // before the components are created, so a rule may hit their creation.
+  const uint64_t rule_count = fault_rng_.Below(kWorkloadFaultRuleCountMax + 1);
+  std::vector<uint64_t> positions;
+  for (uint64_t r = 0; r < rule_count; r++)
+    positions.push_back(fault_rng_.Below(options_.op_count + 1));
+  faulty_ = rule_count > 0 || capacity_;
+  uncertain_ = capacity_;
+  auto emit_rules_at = [&](uint64_t position) {
+    for (uint64_t at : positions) {
+      if (at != position) continue;
+      Emit("fault", {Arg("rule", FaultRule())});
+      uncertain_ = true;
+    }
+  };
+  emit_rules_at(0);
+  Setup();
+  for (uint64_t op_index = 0; op_index < options_.op_count; op_index++) {
+    emit_rules_at(op_index + 1);
+    Operation();
+  }
+  EmitCheck(/*crash=*/true);  // the last word: nothing follows it
+  return Reparse(script_);
+}
+
+void Generator::Disk() {
+  std::vector<ScriptArg> args;
+  args.push_back(Arg("seed", seed_));
+  args.push_back(Arg("sector", disk_rng_.Chance(0.25) ? 4096 : 512));
+  // Always drawn, so the option does not shift the disk's other choices.
+  const bool atomic_drawn = disk_rng_.Chance(0.5);
+  args.push_back(Arg("atomic", Bool(options_.torn_sectors ? atomic_drawn : true)));
+  constexpr std::string_view kModels[] = {"clean", "prefix", "reorder"};
+  args.push_back(Arg("model", std::string(Pick(disk_rng_, kModels))));
+  args.push_back(Arg("size-before-data", Bool(disk_rng_.Chance(0.3))));
+  if (disk_rng_.Chance(0.2)) {
+    args.push_back(Arg("capacity", disk_rng_.Between(kCapacityBytesMin, kCapacityBytesMax)));
+    // A full disk fails operations the generator cannot foresee, like a fault.
+    capacity_ = true;
+  }
+  Emit("disk", std::move(args));
+}
+
+void Generator::Setup() {
+  if (wal_) {
+    const uint64_t segment_size_bytes = Pick(wal_rng_, kWalSegmentSizesBytes);
+    Emit("wal-create",
+         {Arg("dir", std::string(kWalDir)), Arg("metadata", "node" + std::to_string(seed_ % 1000)),
+          Arg("segment-size", segment_size_bytes)});
+  }
+  if (log_) Emit("log-open", {Arg("dir", std::string(kLogDir))});
+}
+
+// "<selector> <glob> [after=K] [nth=N | every=N | p=P] <effect>", valid for
+// the effect and aimed at the components in use.
+std::string Generator::FaultRule() {
+  const size_t effect_count = options_.illegal ? std::size(kEffects) : kLegalEffectCount;
+  const EffectChoice& choice = kEffects[fault_rng_.Below(effect_count)];
+  WALSIM_ASSERT(options_.illegal || choice.legal);
+  std::string_view selector;
+  for (uint32_t attempt = 0; selector.empty(); attempt++) {
+    WALSIM_ASSERT(attempt < 64);
+    selector = Pick(fault_rng_, choice.selectors);
+  }
+  // "/wal*/**" also covers "/wal.tmp", where Create builds the WAL.
+  std::vector<std::string_view> globs = {"*"};
+  if (wal_) globs.insert(globs.end(), {"/wal*/**", "/wal/*.wal"});
+  if (log_) globs.push_back("/log/**");
+  std::string rule = std::string(selector) + " " + std::string(Pick(fault_rng_, globs));
+  if (fault_rng_.Chance(0.3)) rule += " after=" + std::to_string(fault_rng_.Between(1, 200));
+  const uint64_t trigger = fault_rng_.Below(10);
+  if (trigger < 5 || choice.effect == "crash") {
+    rule += " nth=" + std::to_string(fault_rng_.Between(1, 25));
+  } else if (trigger < 7) {
+    rule += " every=" + std::to_string(fault_rng_.Between(5, 40));
+  } else {
+    rule += " p=" + std::string(Pick(fault_rng_, kProbabilities));
+  }
+  return rule + " " + std::string(choice.effect);
+}
+
+OpKind Generator::ChooseOp() {
+  uint64_t total = 0;
+  for (const OpWeight& op : kOpTable) {
+    if ((!op.wal || wal_) && (!op.log || log_)) total += op.weight;
+  }
+  uint64_t draw = op_rng_.Below(total);
+  for (const OpWeight& op : kOpTable) {
+    if ((op.wal && !wal_) || (op.log && !log_)) continue;
+    if (draw < op.weight) return op.kind;
+    draw -= op.weight;
+  }
+  WALSIM_UNREACHABLE();
+}
+
+void Generator::Operation() {
+  switch (ChooseOp()) {
+    case OpKind::kWalSave:
+      return WalSave(/*overwrite=*/false);
+    case OpKind::kWalOverwrite:
+      return WalSave(/*overwrite=*/true);
+    case OpKind::kWalCommit:
+      return WalCommit();
+    case OpKind::kWalElection:
+      return WalElection();
+    case OpKind::kWalSnapshot:
+      return WalSnapshot();
+    case OpKind::kWalCut:
+      return Emit("wal-cut", {});
+    case OpKind::kLogStore:
+      return LogStore();
+    case OpKind::kLogGet:
+      return LogGet();
+    case OpKind::kLogDeletePrefix:
+      return LogDelete(/*prefix=*/true);
+    case OpKind::kLogDeleteSuffix:
+      return LogDelete(/*prefix=*/false);
+    case OpKind::kCrashCheck:
+      return Check(/*crash=*/true);
+    case OpKind::kCheck:
+      return Check(/*crash=*/false);
+  }
+}
+
+// A batch after the last entry, or (overwrite) a new leader's batch that
+// replaces an uncommitted suffix with a higher term, as raft does.
+void Generator::WalSave(bool overwrite) {
+  WalBelief& w = wal_belief_;
+  const uint64_t lowest = std::max(w.commit, w.snapshot_index) + 1;
+  overwrite = w.resync || (overwrite && lowest <= w.last());
+  uint64_t first = w.last() + 1;
+  if (w.resync) {
+    // After a check under faults: continue from what is surely there, as a
+    // new leader would (raft's overwrite rule replaces whatever survived).
+    first = w.certain_last + 1;
+    w.commit = std::min(w.commit, w.certain_last);
+    w.snapshot_index = std::min(w.snapshot_index, w.certain_last);
+    w.resync = false;
+  } else if (overwrite) {
+    first = wal_rng_.Between(lowest, w.last());
+  }
+  const uint64_t count = wal_rng_.Between(1, kBatchEntryCountMax);
+  std::vector<ScriptArg> args;
+  if (w.term == 0 || overwrite) {
+    w.term++;  // the first election, or a new leader
+    w.vote = wal_rng_.Between(1, 3);
+    args.push_back(Arg("term", w.term));
+    args.push_back(Arg("vote", w.vote));
+  }
+  w.terms.resize(first - 1);
+  w.terms.insert(w.terms.end(), count, w.term);
+  if (wal_rng_.Chance(0.4)) {
+    w.commit = wal_rng_.Between(w.commit, std::max(w.commit, first - 1));
+    args.push_back(Arg("commit", w.commit));
+  }
+  args.push_back(Arg("entries", std::to_string(first) + ".." + std::to_string(first + count - 1)));
+  args.push_back(Arg("entry-term", w.term));
+  if (wal_rng_.Chance(0.2)) args.push_back(Arg("bytes", wal_rng_.Between(100, kWalEntryBytesMax)));
+  if (uncertain_) {
+    w.certain_last = std::min(w.certain_last, first - 1);
+  } else {
+    w.certain_last = w.last();
+  }
+  WALSIM_ASSERT(w.commit <= w.last() && w.terms.size() == first + count - 1);
+  WALSIM_ASSERT(w.certain_last <= w.last());
+  Emit("wal-save", std::move(args));
+}
+
+// A HardState-only save advancing the commit index: raft does not sync it.
+void Generator::WalCommit() {
+  WalBelief& w = wal_belief_;
+  if (w.commit >= w.last()) return WalSave(/*overwrite=*/false);
+  w.commit = wal_rng_.Between(w.commit + 1, w.last());
+  Emit("wal-save", {Arg("commit", w.commit)});
+}
+
+// A term and vote change without entries: synced by the MustSync rule.
+void Generator::WalElection() {
+  WalBelief& w = wal_belief_;
+  w.term++;
+  w.vote = wal_rng_.Between(1, 3);
+  Emit("wal-save", {Arg("term", w.term), Arg("vote", w.vote)});
+}
+
+// A snapshot at a committed index. Without fault rules (so every operation
+// succeeds) the node then releases and purges what the snapshot covers, as
+// etcd's server does; under faults a purge comes only after a check (see
+// Check), where the reopened WAL holds locks on every file it still needs.
+void Generator::WalSnapshot() {
+  WalBelief& w = wal_belief_;
+  // Under faults only entries surely in the WAL are snapshotted.
+  const uint64_t highest = uncertain_ ? std::min(w.commit, w.certain_last) : w.commit;
+  if (highest <= w.snapshot_index) return WalCommit();
+  w.snapshot_index = wal_rng_.Between(w.snapshot_index + 1, highest);
+  Emit("wal-snapshot",
+       {Arg("index", w.snapshot_index), Arg("term", w.terms[w.snapshot_index - 1])});
+  if (options_.purge_past_snapshot) {
+    Emit("wal-release", {Arg("index", w.last())});
+    Emit("wal-purge", {Arg("keep", 1)});
+  } else if (!faulty_ && wal_rng_.Chance(0.5)) {
+    Emit("wal-release", {Arg("index", w.snapshot_index)});
+    Emit("wal-purge", {Arg("keep", wal_rng_.Between(1, 2))});
+  }
+}
+
+void Generator::LogStore() {
+  LogBelief& l = log_belief_;
+  const uint64_t count = log_rng_.Between(1, kBatchEntryCountMax);
+  if (log_rng_.Chance(0.1)) l.term++;
+  std::vector<ScriptArg> args = {Arg("first", l.last + 1), Arg("count", count),
+                                 Arg("term", l.term)};
+  if (log_rng_.Chance(0.1)) args.push_back(Arg("type", log_rng_.Between(0, 5)));
+  if (log_rng_.Chance(0.2)) args.push_back(Arg("bytes", log_rng_.Between(200, kLogEntryBytesMax)));
+  if (l.empty()) l.first = l.last + 1;
+  l.last += count;
+  l.issued_last = std::max(l.issued_last, l.last);
+  if (!uncertain_) l.certain_last = l.last;
+  Emit("log-store", std::move(args));
+}
+
+void Generator::LogGet() {
+  const LogBelief& l = log_belief_;
+  // Mostly a stored entry; sometimes one past the end (not found).
+  const uint64_t index = !l.empty() && log_rng_.Chance(0.85) ? log_rng_.Between(l.first, l.last)
+                                                             : l.last + log_rng_.Between(1, 3);
+  Emit("log-get", {Arg("index", index)});
+}
+
+// Compaction of a prefix, or raft's conflict truncation of a suffix (the
+// next batch then comes with a higher term).
+void Generator::LogDelete(bool prefix) {
+  LogBelief& l = log_belief_;
+  if (l.empty()) return LogStore();
+  if (prefix) {
+    const uint64_t max_index =
+        log_rng_.Chance(0.1) ? l.last : log_rng_.Between(l.first, std::max(l.first, l.last - 1));
+    Emit("log-delete", {Arg("min", l.first), Arg("max", max_index)});
+    l.first = max_index + 1;
+    return;
+  }
+  const uint64_t min_index = log_rng_.Between(l.first, l.last);
+  Emit("log-delete", {Arg("min", min_index), Arg("max", l.last)});
+  l.last = min_index - 1;
+  l.certain_last = std::min(l.certain_last, l.last);
+  if (l.empty()) l.first = l.last + 1;
+  l.term++;
+}
+
+// A check, after a crash or not; after a check the WAL is freshly reopened
+// from its durable snapshot, the one moment a purge is safe under faults.
+void Generator::Check(bool crash) {
+  EmitCheck(crash);
+  if (wal_ && op_rng_.Chance(0.2)) Emit("wal-purge", {Arg("keep", op_rng_.Between(1, 3))});
+  if (uncertain_) Resync();
+}
+
+void Generator::EmitCheck(bool crash) {
+  if (crash) {
+    constexpr std::string_view kModels[] = {"clean", "prefix", "reorder"};
+    if (op_rng_.Chance(0.3)) {
+      Emit("crash", {Arg("model", std::string(Pick(op_rng_, kModels)))});
+    } else {
+      Emit("crash", {});
+    }
+  }
+  Emit("check", {});
+}
+
+// After a check under faults the generator no longer knows what each
+// component holds: the WAL's next save overwrites from its certain last
+// index, and the LogStore drops everything after its certain last index (a
+// suffix delete, or nothing when the store is shorter), so the operations
+// that follow are contiguous whatever the faults did.
+void Generator::Resync() {
+  if (wal_) wal_belief_.resync = true;
+  if (!log_) return;
+  LogBelief& l = log_belief_;
+  if (l.issued_last > l.certain_last) {
+    Emit("log-delete", {Arg("min", l.certain_last + 1), Arg("max", l.issued_last)});
+  }
+  l.last = l.certain_last;
+  l.first = std::min(l.first, l.last + 1);
+  l.term++;
+}
+
+bool NeedsQuotes(std::string_view value) {
+  if (value.empty()) return true;
+  return value.find_first_of(" \"\\") != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string_view WorkloadComponentName(WorkloadComponent component) {
+  switch (component) {
+    case WorkloadComponent::kWal:
+      return "wal";
+    case WorkloadComponent::kLogStore:
+      return "logstore";
+    case WorkloadComponent::kBoth:
+      return "both";
+  }
+  WALSIM_UNREACHABLE();
+}
+
+std::optional<WorkloadComponent> ParseWorkloadComponent(std::string_view name) {
+  for (WorkloadComponent component :
+       {WorkloadComponent::kWal, WorkloadComponent::kLogStore, WorkloadComponent::kBoth}) {
+    if (WorkloadComponentName(component) == name) return component;
+  }
+  return std::nullopt;
+}
+
+Script GenerateWorkload(uint64_t seed, const WorkloadOptions& options) {
+  return Generator(seed, options).Generate();
+}
+
+std::string WorkloadFlags(const WorkloadOptions& options) {
+  std::string flags = "--ops " + std::to_string(options.op_count) + " --component " +
+                      std::string(WorkloadComponentName(options.component));
+  if (options.illegal) flags += " --illegal";
+  if (options.torn_sectors) flags += " --torn-sectors";
+  if (options.purge_past_snapshot) flags += " --purge-past-snapshot";
+  return flags;
+}
+
+std::string FormatCommandLine(std::string_view name, const std::vector<ScriptArg>& args) {
+  std::string line(name);
+  for (const ScriptArg& arg : args) {
+    WALSIM_ASSERT(!arg.key.empty() && arg.key.find_first_of(" =\"") == std::string::npos);
+    line += " " + arg.key + "=";
+    if (!NeedsQuotes(arg.value)) {
+      line += arg.value;
+      continue;
+    }
+    line += '"';
+    for (char c : arg.value) {
+      if (c == '"' || c == '\\') line += '\\';
+      line += c;
+    }
+    line += '"';
+  }
+  WALSIM_ASSERT(line.find('\n') == std::string::npos);
+  return line;
+}
+
+ScriptBlock MakeBlock(std::string_view name, std::vector<ScriptArg> args) {
+  ScriptBlock block;
+  block.name = name;
+  block.command_text = FormatCommandLine(name, args);
+  block.args = std::move(args);
+  return block;
+}
+
+Script Reparse(const Script& script) {
+  std::vector<std::string> expected;
+  expected.reserve(script.blocks.size());
+  for (const ScriptBlock& block : script.blocks) expected.push_back(block.expected);
+  Result<Script> parsed = ParseScript(RenderScript(script, expected), script.file_name);
+  WALSIM_ASSERT_MSG(parsed.ok(), "a generated script does not parse back");
+  WALSIM_ASSERT(parsed->blocks.size() == script.blocks.size());
+  return std::move(parsed).value();
+}
+
+}  // namespace walsim::scenarios
