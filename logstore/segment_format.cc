@@ -54,29 +54,35 @@ std::optional<SegmentName> ParseSegmentFileName(std::string_view name) {
 }
 
 void EncodeMeta(const StoreMeta& meta, std::span<uint8_t, kMetaSizeBytes> out) {
+  WALSIM_ASSERT(meta.base_segment_seq > 0);
   std::memset(out.data(), 0, out.size());
   std::memcpy(out.data(), kMetaMagic, 8);
-  EncodeFixed32(out.data() + 8, kFormatVersion);
+  EncodeFixed32(out.data() + 8, kMetaFormatVersion);
   EncodeFixed64(out.data() + 16, meta.first_index);
   EncodeFixed64(out.data() + 24, meta.base_segment_seq);
-  EncodeFixed32(out.data() + 36, CrcOf(std::span<const uint8_t>(out.data(), 36)));
-  WALSIM_ASSERT(DecodeMeta(out).ok());
+  EncodeFixed64(out.data() + 32, meta.durable_batch_seq);
+  EncodeFixed32(out.data() + 44, CrcOf(std::span<const uint8_t>(out.data(), 44)));
+  WALSIM_ASSERT(DecodeMeta(out).value() == meta);
 }
 
 Result<StoreMeta> DecodeMeta(std::span<const uint8_t> bytes) {
-  if (bytes.size() != kMetaSizeBytes) {
+  if (bytes.size() != kMetaSizeBytes && bytes.size() != kMetaV1SizeBytes) {
     return Status::Corruption("meta is " + std::to_string(bytes.size()) + " bytes, expected " +
                               std::to_string(kMetaSizeBytes));
   }
   if (std::memcmp(bytes.data(), kMetaMagic, 8) != 0) return Status::Corruption("bad meta magic");
-  if (DecodeFixed32(bytes.data() + 36) != CrcOf(bytes.first(36))) {
+  const size_t crc_offset = bytes.size() - 4;
+  if (DecodeFixed32(bytes.data() + crc_offset) != CrcOf(bytes.first(crc_offset))) {
     return Status::Corruption("meta checksum mismatch");
   }
   uint32_t version = DecodeFixed32(bytes.data() + 8);
-  if (version != kFormatVersion) {
-    return Status::Corruption("unsupported meta format version " + std::to_string(version));
+  uint32_t expected_version = bytes.size() == kMetaSizeBytes ? kMetaFormatVersion : kFormatVersion;
+  if (version != expected_version) {
+    return Status::Corruption("unsupported meta format version " + std::to_string(version) +
+                              " in " + std::to_string(bytes.size()) + " bytes");
   }
-  StoreMeta meta{DecodeFixed64(bytes.data() + 16), DecodeFixed64(bytes.data() + 24)};
+  StoreMeta meta{DecodeFixed64(bytes.data() + 16), DecodeFixed64(bytes.data() + 24),
+                 version == kMetaFormatVersion ? DecodeFixed64(bytes.data() + 32) : 0};
   if (meta.base_segment_seq == 0) return Status::Corruption("meta base segment sequence is 0");
   return meta;
 }

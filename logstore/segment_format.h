@@ -50,17 +50,27 @@ std::optional<SegmentName> ParseSegmentFileName(std::string_view name);
 // Replaced atomically (write .tmp, sync, rename, sync directory). Segments with
 // a sequence below base_segment_seq are deleted; first_index hides the entries
 // below it (0: the log starts at the first live segment's first entry).
+// durable_batch_seq is the last batch known durable when the meta was written:
+// a recovered log that has segments but ends before it lost an acknowledged
+// batch (only an illegal fault can do that), which recovery reports instead of
+// returning a log that no sequence of operations produced.
 inline constexpr char kMetaMagic[8] = {'W', 'S', 'L', 'S', 'M', 'E', 'T', 'A'};
-inline constexpr uint32_t kFormatVersion = 1;
-inline constexpr size_t kMetaSizeBytes = 40;
+inline constexpr uint32_t kFormatVersion = 1;      // segments; meta version 1 too
+inline constexpr uint32_t kMetaFormatVersion = 2;  // version 1 had no durable_batch_seq
+inline constexpr size_t kMetaSizeBytes = 48;
+inline constexpr size_t kMetaV1SizeBytes = 40;  // still read: durable_batch_seq 0
+static_assert(kMetaV1SizeBytes + 8 == kMetaSizeBytes && kMetaFormatVersion > kFormatVersion);
 
 struct StoreMeta {
   uint64_t first_index = 0;
   uint64_t base_segment_seq = 1;
+  uint64_t durable_batch_seq = 0;
   friend bool operator==(const StoreMeta&, const StoreMeta&) = default;
 };
+// Always writes the current version (kMetaFormatVersion, kMetaSizeBytes).
 void EncodeMeta(const StoreMeta& meta, std::span<uint8_t, kMetaSizeBytes> out);
-// kCorruption naming what is wrong (the caller adds the file name).
+// Reads the current version or version 1. kCorruption naming what is wrong
+// (the caller adds the file name).
 Result<StoreMeta> DecodeMeta(std::span<const uint8_t> bytes);
 
 // ---- Segment header ---------------------------------------------------------

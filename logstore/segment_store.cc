@@ -158,6 +158,7 @@ Status SegmentStore::AppendBatch(std::span<const Log> logs, uint64_t batch_size_
   if (first_index_ == 0) first_index_ = logs[0].index;
   last_index_ = logs.back().index;
   last_batch_seq_ = batch_seq;
+  if (!options_.no_sync) durable_batch_seq_ = batch_seq;
   write_offset_bytes_ += batch_size_bytes;
   WALSIM_ASSERT(segment.next_index() == last_index_ + 1);
   return Status::Ok();
@@ -185,6 +186,7 @@ void SegmentStore::InvalidateFailedBatch(Segment& segment) {
 Status SegmentStore::WriteMeta(const format::StoreMeta& meta) {
   std::string path = fs::Join(dir_, format::kMetaFileName);
   std::string temp_path = path + std::string(format::kTempSuffix);
+  WALSIM_ASSERT(meta.durable_batch_seq <= last_batch_seq_);
   std::array<uint8_t, format::kMetaSizeBytes> bytes{};
   format::EncodeMeta(meta, bytes);
   Status status = [&]() -> Status {
@@ -244,7 +246,7 @@ Status SegmentStore::RollSegment(SegmentKind kind, uint64_t first_index,
 // segment of the new log exists, so no old entry can reappear.
 Status SegmentStore::StartLog(uint64_t first_index, uint64_t batch_size_bytes) {
   WALSIM_ASSERT(first_index_ == 0 && last_index_ == 0);
-  format::StoreMeta meta{0, next_segment_seq_};
+  format::StoreMeta meta{0, next_segment_seq_, durable_batch_seq_};
   if (!segments_.empty() || meta_ != meta) {
     WALSIM_RETURN_IF_ERROR(WriteMeta(meta));
     DropSegments(0, segments_.size());
@@ -290,7 +292,7 @@ Status SegmentStore::DeleteRange(uint64_t min_index, uint64_t max_index) {
 }
 
 Status SegmentStore::DeleteAll() {
-  WALSIM_RETURN_IF_ERROR(WriteMeta(format::StoreMeta{0, next_segment_seq_}));
+  WALSIM_RETURN_IF_ERROR(WriteMeta(format::StoreMeta{0, next_segment_seq_, durable_batch_seq_}));
   DropSegments(0, segments_.size());
   first_index_ = 0;
   last_index_ = 0;
@@ -301,8 +303,8 @@ Status SegmentStore::DeleteAll() {
 Status SegmentStore::DeletePrefix(uint64_t new_first_index) {
   WALSIM_ASSERT(new_first_index > first_index_ && new_first_index <= last_index_);
   size_t keep = FindSegment(new_first_index);
-  WALSIM_RETURN_IF_ERROR(
-      WriteMeta(format::StoreMeta{new_first_index, segments_[keep].header.segment_seq}));
+  WALSIM_RETURN_IF_ERROR(WriteMeta(
+      format::StoreMeta{new_first_index, segments_[keep].header.segment_seq, durable_batch_seq_}));
   DropSegments(0, keep);
   first_index_ = new_first_index;
   WALSIM_ASSERT(segments_.front().header.first_index <= first_index_);

@@ -14,6 +14,9 @@
 // Invariants: the recovered log is always a committed prefix of what was
 // written (any crash, any unsynced data persisted partially, reordered, torn
 // or zeroed); bytes are never overwritten after they were acknowledged.
+// logstore.meta records the last durable batch, so an acknowledged batch
+// lost to an illegal fault before a later head delete is reported
+// (kCorruption), never recovered as a log the store did not hold.
 // Failure policy: after a failed write, sync or metadata update the store
 // fails stop: every later mutating call returns kClosed until it is reopened.
 // After Close every call returns kClosed.
@@ -66,7 +69,8 @@ class SegmentStore final : public LogStore {
   // leftover temp files and dead segments are removed, unknown files are
   // logged and left alone.
   // Failure: kBusy (another store holds the lock); kCorruption (mid-log
-  //   corruption, a bad header or meta, a missing segment: the message names
+  //   corruption, a bad header or meta, a missing segment, a batch the meta
+  //   records as durable missing from the log: the message names
   //   the file and the offset); kInvalidArgument (bad options or path);
   //   kIoError, kNoSpace.
   static Result<std::unique_ptr<SegmentStore>> Open(fs::FileSystem& fs, std::string_view dir,
@@ -123,6 +127,10 @@ class SegmentStore final : public LogStore {
   Status LinkSegment(const Segment& segment, uint64_t prev_segment_seq,
                      uint64_t prev_last_batch_seq, const std::string& prev_stop_reason,
                      std::vector<std::string>* superseded_paths);
+  Status CheckDurableBatches(const std::string& stop_reason);
+  Result<uint64_t> FrameBatchSeq(const Segment& segment, uint64_t index);
+  Result<bool> CutUnacknowledgedBatches(const format::SegmentHeader& header,
+                                        uint64_t prev_last_batch_seq);
   Status ApplyFirstIndex();
   void RemoveLeftovers(const Listing& listing, std::vector<std::string> superseded_paths);
 
@@ -160,6 +168,10 @@ class SegmentStore final : public LogStore {
   uint64_t first_index_ = 0;  // 0 when empty
   uint64_t last_index_ = 0;   // 0 when empty
   uint64_t last_batch_seq_ = 0;
+  // The last batch known durable (synced, or recovered); logstore.meta records
+  // it so that recovery can tell an acknowledged batch lost before a later
+  // meta change from a torn tail. <= last_batch_seq_.
+  uint64_t durable_batch_seq_ = 0;
   uint64_t next_segment_seq_ = 1;
   uint64_t write_offset_bytes_ = 0;  // in segments_.back()
   bool must_roll_ = false;           // the last segment has a torn tail

@@ -2,6 +2,7 @@
 // docs/logstore-format.md, in code).
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "fs/path.h"
 #include "logstore/segment_scanner.h"
@@ -136,7 +137,7 @@ Status SegmentStore::LoadMeta(const Listing& listing) {
     return WriteMeta(format::StoreMeta{});
   }
   WALSIM_ASSIGN_OR_RETURN(auto file, fs_.Open(path, {.read_only = true}));
-  std::array<uint8_t, format::kMetaSizeBytes + 1> bytes{};
+  std::array<uint8_t, format::kMetaSizeBytes + 1> bytes{};  // + 1: a longer file is corrupt
   WALSIM_ASSIGN_OR_RETURN(size_t read_count, file->ReadAt(0, bytes));
   WALSIM_RETURN_IF_ERROR(file->Close());
   Result<format::StoreMeta> meta = format::DecodeMeta(std::span(bytes.data(), read_count));
@@ -157,14 +158,18 @@ Status SegmentStore::LinkSegment(const Segment& segment, uint64_t prev_segment_s
   switch (header.kind) {
     case SegmentKind::kFirst:
       return Status::Corruption(segment.path + " starts a new log but follows " + prev.path);
-    case SegmentKind::kContinue:
+    case SegmentKind::kContinue: {
       if (header.segment_seq != prev_segment_seq + 1) {
         return Status::Corruption("missing segment: " + segment.path + " (sequence " +
                                   std::to_string(header.segment_seq) + ") continues sequence " +
                                   std::to_string(header.segment_seq - 1) + ", but " + prev.path +
                                   " is sequence " + std::to_string(prev_segment_seq));
       }
-      if (header.prev_batch_seq != prev_last_batch_seq || header.first_index != next_index) {
+      if (header.prev_batch_seq == prev_last_batch_seq && header.first_index == next_index) {
+        return Status::Ok();
+      }
+      WALSIM_ASSIGN_OR_RETURN(bool cut, CutUnacknowledgedBatches(header, prev_last_batch_seq));
+      if (!cut) {
         return Status::Corruption(
             prev.path + ": log ends with batch " + std::to_string(prev_last_batch_seq) +
             " before index " + std::to_string(next_index) + " (" + prev_stop_reason + "), but " +
@@ -172,6 +177,7 @@ Status SegmentStore::LinkSegment(const Segment& segment, uint64_t prev_segment_s
             " at index " + std::to_string(header.first_index));
       }
       return Status::Ok();
+    }
     case SegmentKind::kTruncate:
       if (header.first_index > next_index ||
           header.first_index <= segments_.front().header.first_index) {
@@ -194,6 +200,54 @@ Status SegmentStore::LinkSegment(const Segment& segment, uint64_t prev_segment_s
       return Status::Ok();
   }
   WALSIM_UNREACHABLE();
+}
+
+Result<uint64_t> SegmentStore::FrameBatchSeq(const Segment& segment, uint64_t index) {
+  WALSIM_ASSERT(index >= segment.header.first_index && index < segment.next_index());
+  uint64_t location = segment.frames[index - segment.header.first_index];
+  uint64_t offset = format::FrameOffsetBytes(location);
+  std::array<uint8_t, format::kFrameHeaderSizeBytes> head{};
+  WALSIM_ASSIGN_OR_RETURN(size_t read_count, segment.file->ReadAt(offset, head));
+  std::optional<format::FrameHeader> frame =
+      read_count == head.size()
+          ? format::DecodeFrameHeader(head, format::FrameLengthBytes(location))
+          : std::nullopt;
+  if (!frame || frame->index != index) {
+    return Status::Corruption(segment.path + ": frame of index " + std::to_string(index) +
+                              " at offset " + std::to_string(offset) + " changed since the scan");
+  }
+  return frame->batch_seq;
+}
+
+// A continue segment records where the log ended when it was created. Batches
+// of the segment before it past that point were never acknowledged: a batch
+// whose write or sync failed, which a reopen then dropped as torn (the store
+// spoils a failed batch, unsynced), and whose bytes reached the disk after all
+// (an fsync error does not undo writes the device already took, and a crash
+// may keep them while losing the spoiling write). Like a truncate segment, the
+// successor then supersedes them. Returns false (nothing cut) unless the cut
+// falls exactly between batch header.prev_batch_seq and the next one.
+Result<bool> SegmentStore::CutUnacknowledgedBatches(const format::SegmentHeader& header,
+                                                    uint64_t prev_last_batch_seq) {
+  Segment& prev = segments_.back();
+  const uint64_t cut_index = header.first_index;
+  if (header.prev_batch_seq >= prev_last_batch_seq || cut_index >= prev.next_index() ||
+      cut_index < prev.header.first_index || header.prev_batch_seq < prev.header.prev_batch_seq) {
+    return false;
+  }
+  WALSIM_ASSIGN_OR_RETURN(uint64_t first_cut_seq, FrameBatchSeq(prev, cut_index));
+  uint64_t kept_seq = prev.header.prev_batch_seq;
+  if (cut_index > prev.header.first_index) {
+    WALSIM_ASSIGN_OR_RETURN(kept_seq, FrameBatchSeq(prev, cut_index - 1));
+  }
+  if (kept_seq != header.prev_batch_seq || first_cut_seq != header.prev_batch_seq + 1) return false;
+  logger_->warn(
+      "log store {}: {} holds unacknowledged batches {}..{} (indexes {}..{}) past the "
+      "point its successor continues from; they are superseded",
+      dir_, prev.path, first_cut_seq, prev_last_batch_seq, cut_index, prev.next_index() - 1);
+  prev.frames.resize(cut_index - prev.header.first_index);
+  WALSIM_ASSERT(prev.next_index() == cut_index);
+  return true;
 }
 
 Status SegmentStore::RecoverSegments(const Listing& listing,
@@ -244,12 +298,35 @@ Status SegmentStore::RecoverSegments(const Listing& listing,
     must_roll_ = scan.tail == TailState::kTorn;
     next_segment_seq_ = std::max(next_segment_seq_, live[i].segment_seq + 1);
   }
+  WALSIM_RETURN_IF_ERROR(CheckDurableBatches(prev_stop_reason));
   if (must_roll_) {
     torn_tail_dropped_ = true;
     logger_->warn("log store {}: dropped a torn tail at offset {} of {} ({})", dir_,
                   scan.tail_offset_bytes, segments_.back().path, scan.stop_reason);
   }
   return ApplyFirstIndex();
+}
+
+// A log that ends before a batch logstore.meta records as durable lost an
+// acknowledged batch: only an illegal fault (a misdirected or lost write, a
+// lying fsync) does that, and the head delete written after it survived, so
+// the log is no state the store ever acknowledged. Without segments (after a
+// whole delete) the meta carries the batch sequence on instead.
+Status SegmentStore::CheckDurableBatches(const std::string& stop_reason) {
+  const uint64_t recorded_seq = meta_.durable_batch_seq;
+  if (segments_.empty()) {
+    last_batch_seq_ = std::max(last_batch_seq_, recorded_seq);
+  } else if (last_batch_seq_ < recorded_seq) {
+    return Status::Corruption("acknowledged data lost: " + fs::Join(dir_, format::kMetaFileName) +
+                              " records batch " + std::to_string(recorded_seq) +
+                              " as durable, but the log ends with batch " +
+                              std::to_string(last_batch_seq_) + " in " + segments_.back().path +
+                              " (" + stop_reason + ")");
+  }
+  // no_sync (benchmarks) leaves recovered batches possibly unsynced.
+  durable_batch_seq_ = options_.no_sync ? std::min(last_batch_seq_, recorded_seq) : last_batch_seq_;
+  WALSIM_ASSERT(durable_batch_seq_ <= last_batch_seq_);
+  return Status::Ok();
 }
 
 // Sets the log's bounds from the recovered segments and logstore.meta.

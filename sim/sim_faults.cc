@@ -162,15 +162,13 @@ Status SimFs::TruncateStored(std::string_view path, uint64_t size_bytes) {
                                      ": past file_size_bytes_max");
     }
     Settle(file);
-    bool charged = file->live_link_count > 0 || file->open_handle_count > 0;
     uint64_t old_allocated = std::max(file->live.size_bytes(), file->reserved_bytes);
     if (size_bytes < file->live.size_bytes()) {
       file->reserved_bytes = std::min(file->reserved_bytes, size_bytes);
     }
     file->live.Resize(size_bytes);
     file->durable.Resize(size_bytes);
-    uint64_t new_allocated = std::max(file->live.size_bytes(), file->reserved_bytes);
-    if (charged) used_bytes_ = used_bytes_ - old_allocated + new_allocated;
+    Recharge(*file, old_allocated);  // damage is not capacity-checked: it is the platter's doing
     return Status::Ok();
   }();
   TraceDamage("truncate_stored", path, status);

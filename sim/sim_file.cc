@@ -99,18 +99,29 @@ Status SimFs::CheckHandle(const HandleState& handle, bool writes) const {
   return Status::Ok();
 }
 
-Status SimFs::ChargeGrowth(Inode& file, uint64_t new_end_bytes, std::string_view path) {
+Status SimFs::CheckCapacity(const Inode& file, uint64_t new_end_bytes, std::string_view op,
+                            std::string_view path) const {
   uint64_t old_allocated = AllocatedBytes(file);
   uint64_t growth_bytes = new_end_bytes > old_allocated ? new_end_bytes - old_allocated : 0;
   if (growth_bytes == 0 || !Charged(file)) return Status::Ok();
+  WALSIM_ASSERT(used_bytes_ >= old_allocated);
   if (growth_bytes > options_.capacity_bytes - std::min(used_bytes_, options_.capacity_bytes)) {
-    return Status::NoSpace(Describe("write", path,
+    return Status::NoSpace(Describe(op, path,
                                     "no space: needs " + std::to_string(growth_bytes) +
                                         " more bytes, " + std::to_string(used_bytes_) + " of " +
                                         std::to_string(options_.capacity_bytes) + " used"));
   }
-  used_bytes_ += growth_bytes;
   return Status::Ok();
+}
+
+// The one place where a file's allocation change reaches used_bytes_, so that
+// no operation can charge or release the same bytes twice.
+void SimFs::Recharge(const Inode& file, uint64_t old_allocated_bytes) {
+  if (!Charged(file)) return;
+  uint64_t new_allocated = AllocatedBytes(file);
+  WALSIM_ASSERT(used_bytes_ >= old_allocated_bytes);
+  used_bytes_ = used_bytes_ - old_allocated_bytes + new_allocated;
+  WALSIM_ASSERT(used_bytes_ >= new_allocated);
 }
 
 void SimFs::ReleaseIfUnreachable(Inode& file) {
@@ -137,8 +148,10 @@ void SimFs::LimitPending(Inode& file) {
 
 void SimFs::ApplyLiveWrite(Inode& file, uint64_t offset, std::span<const uint8_t> data) {
   WALSIM_ASSERT(!data.empty() && offset + data.size() <= kFileSizeBytesMax);
+  uint64_t old_allocated = AllocatedBytes(file);
   file.live.Write(offset, data);
   file.pending.AddWrite(offset, data);
+  Recharge(file, old_allocated);
   LimitPending(file);
 }
 
@@ -151,11 +164,7 @@ void SimFs::ApplyLiveResize(Inode& file, uint64_t size_bytes) {
   }
   file.live.Resize(size_bytes);
   file.pending.AddResize(size_bytes);
-  uint64_t new_allocated = AllocatedBytes(file);
-  if (Charged(file)) {
-    WALSIM_ASSERT(new_allocated <= old_allocated || used_bytes_ >= new_allocated - old_allocated);
-    used_bytes_ = used_bytes_ - old_allocated + new_allocated;
-  }
+  Recharge(file, old_allocated);
   LimitPending(file);
 }
 
@@ -271,7 +280,8 @@ Status SimFs::FileWrite(const HandleState& handle, std::optional<uint64_t> offse
     uint64_t landed_offset = 0, written_bytes = 0;
     WALSIM_RETURN_IF_ERROR(
         WriteFaults(handle, file, write_offset, data, &landed_offset, &written_bytes));
-    WALSIM_RETURN_IF_ERROR(ChargeGrowth(file, landed_offset + written_bytes, handle.path));
+    WALSIM_RETURN_IF_ERROR(
+        CheckCapacity(file, landed_offset + written_bytes, "write", handle.path));
     if (written_bytes > 0) ApplyLiveWrite(file, landed_offset, data.first(written_bytes));
     if (written_bytes < data.size()) {
       return Status::IoError(Describe("write", handle.path,
@@ -300,7 +310,7 @@ Status SimFs::FileTruncate(const HandleState& handle, uint64_t size_bytes) {
       return Status::NoSpace(Describe("truncate", handle.path, "past file_size_bytes_max"));
     }
     Inode& file = inode(handle.inode_id);
-    WALSIM_RETURN_IF_ERROR(ChargeGrowth(file, size_bytes, handle.path));
+    WALSIM_RETURN_IF_ERROR(CheckCapacity(file, size_bytes, "truncate", handle.path));
     ApplyLiveResize(file, size_bytes);
     return Status::Ok();
   }();
@@ -328,9 +338,11 @@ Status SimFs::FileAllocate(const HandleState& handle, uint64_t offset, uint64_t 
     if (TakeFault(file, FaultArm::kNoSpace, nullptr, 0, handle.path, "no_space")) {
       return Status::NoSpace(Describe("allocate", handle.path, "no space left (injected)"));
     }
-    WALSIM_RETURN_IF_ERROR(ChargeGrowth(file, end_bytes, handle.path));
+    WALSIM_RETURN_IF_ERROR(CheckCapacity(file, end_bytes, "allocate", handle.path));
     if (mode == fs::AllocateMode::kKeepSize) {
+      uint64_t old_allocated = AllocatedBytes(file);
       file.reserved_bytes = std::max(file.reserved_bytes, end_bytes);
+      Recharge(file, old_allocated);
     } else if (end_bytes > file.live.size_bytes()) {
       ApplyLiveResize(file, end_bytes);
     }

@@ -31,6 +31,16 @@
 //     write or read, ENOSPC, short write, fsync EIO with Linux semantics) and
 //     illegal ones (lying fsync, bit rot, latent sector error, misdirected
 //     write). See docs/simulated-disk.md for the table and one test per rule.
+// Capacity accounting (capacity_bytes): used_bytes() is always the sum, over
+// every file that has a live name or an open handle, of its allocated bytes,
+// max(live size, fallocate KEEP_SIZE reservation). So a write, truncate or
+// allocate is charged only for the bytes it adds beyond the file's current
+// allocation and fails with kNoSpace (changing nothing) when those do not fit;
+// shrinking a file releases the bytes past its new size (reservations
+// included) at once, and a file's whole allocation is released when its last
+// name and last handle are gone. Unsynced state counts as allocated (as in a
+// page cache with delayed allocation, the space is taken when the call
+// succeeds). After a crash, used_bytes() is recounted from the surviving files.
 // Limits: file_size_bytes_max, file_count_max (inodes), pending_ops_max and
 // pending_bytes_max per file and per directory; past a pending limit the
 // oldest half is written back (made durable), as a page cache under memory
@@ -136,7 +146,7 @@ class SimFs final : public fs::FileSystem {
   uint64_t op_count() const { return op_count_; }
   // Crashes so far.
   uint64_t crash_count() const { return epoch_; }
-  // Allocated bytes charged against capacity_bytes.
+  // Allocated bytes charged against capacity_bytes (the accounting rule above).
   uint64_t used_bytes() const { return used_bytes_; }
   // One line per operation and fault decision; kept only when enabled.
   const std::vector<std::string>& trace() const { return trace_.lines(); }
@@ -195,7 +205,9 @@ class SimFs final : public fs::FileSystem {
   void FileDestroyed(const HandleState& handle);
   Status LockRelease(uint64_t inode_id, uint64_t token, uint64_t epoch, const std::string& path,
                      bool* released);
-  Status ChargeGrowth(Inode& file, uint64_t new_end_bytes, std::string_view path);
+  Status CheckCapacity(const Inode& file, uint64_t new_end_bytes, std::string_view op,
+                       std::string_view path) const;
+  void Recharge(const Inode& file, uint64_t old_allocated_bytes);
   void ApplyLiveWrite(Inode& file, uint64_t offset, std::span<const uint8_t> data);
   void ApplyLiveResize(Inode& file, uint64_t size_bytes);
   void LimitPending(Inode& file);

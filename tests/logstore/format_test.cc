@@ -5,7 +5,10 @@
 #include <rapidcheck/gtest.h>
 
 #include <array>
+#include <cstring>
 
+#include "base/coding.h"
+#include "base/crc32c.h"
 #include "logstore/segment_format.h"
 #include "logstore/segment_scanner.h"
 #include "tests/logstore/logstore_test_util.h"
@@ -62,12 +65,30 @@ TEST(SegmentFormatTest, SegmentNamesRoundTrip) {
 
 TEST(SegmentFormatTest, MetaRoundTripsAndRejectsDamage) {
   std::array<uint8_t, format::kMetaSizeBytes> bytes{};
-  format::EncodeMeta({42, 7}, bytes);
-  EXPECT_EQ(format::DecodeMeta(bytes).value(), (format::StoreMeta{42, 7}));
-  bytes[17] ^= 1;
+  format::EncodeMeta({42, 7, 9}, bytes);
+  EXPECT_EQ(format::DecodeMeta(bytes).value(), (format::StoreMeta{42, 7, 9}));
+  bytes[33] ^= 1;  // durable_batch_seq is covered by the checksum too
   Result<format::StoreMeta> damaged = format::DecodeMeta(bytes);
   EXPECT_EQ(damaged.status().code(), StatusCode::kCorruption);
   EXPECT_THAT(damaged.status().message(), HasSubstr("checksum"));
+}
+
+// A version-1 meta (40 bytes, no durable_batch_seq) still opens, as "no batch
+// is known durable"; a version-2 meta cut to 40 bytes does not.
+TEST(SegmentFormatTest, MetaVersion1IsStillRead) {
+  std::array<uint8_t, format::kMetaV1SizeBytes> v1{};
+  std::memcpy(v1.data(), format::kMetaMagic, 8);
+  EncodeFixed32(v1.data() + 8, 1);
+  EncodeFixed64(v1.data() + 16, 42);
+  EncodeFixed64(v1.data() + 24, 7);
+  EncodeFixed32(v1.data() + 36, Crc32c(std::span<const uint8_t>(v1.data(), 36)));
+  EXPECT_EQ(format::DecodeMeta(v1).value(), (format::StoreMeta{42, 7, 0}));
+  std::array<uint8_t, format::kMetaSizeBytes> v2{};
+  format::EncodeMeta({42, 7, 9}, v2);
+  EncodeFixed32(v2.data() + 36, Crc32c(std::span<const uint8_t>(v2.data(), 36)));
+  Result<format::StoreMeta> cut = format::DecodeMeta(std::span<const uint8_t>(v2.data(), 40));
+  EXPECT_EQ(cut.status().code(), StatusCode::kCorruption);
+  EXPECT_THAT(cut.status().message(), HasSubstr("unsupported meta format version 2"));
 }
 
 RC_GTEST_PROP(SegmentFormatTest, EntryFramesRoundTrip,

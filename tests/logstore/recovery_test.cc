@@ -305,6 +305,74 @@ TEST_F(SegmentRecoveryTest, DeadSegmentsAfterHeadDeleteAreRemoved) {
   EXPECT_EQ(DirNames().size(), 3u);
 }
 
+// Row: an acknowledged batch that never reached the disk (here a lying fsync;
+// torture seed 787 found it with a misdirected write) followed by a durable
+// head delete. Dropping the batch as a torn tail would return entries 3..6,
+// a log the store never held (it held 1..8, then 3..8): it is reported.
+TEST_F(SegmentRecoveryTest, LostAcknowledgedBatchBeforeHeadDeleteIsAnError) {
+  Open();
+  StoreBatches(3);  // batches 1..3: indexes 1..6
+  fs_.InjectSyncLie(SegmentPaths().back());
+  StoreBatches(1);  // batch 4: indexes 7..8, acknowledged, not durable
+  ASSERT_TRUE(store_->DeleteRange(1, 2).ok());
+  CloseStore();
+  fs_.Crash(sim::CrashModel::kClean);
+  ExpectOpenFails(StatusCode::kCorruption,
+                  {"acknowledged data lost", "/log/logstore.meta records batch 4 as durable",
+                   "the log ends with batch 3 in /log/0000000000000001-0000000000000001.seg",
+                   "zeros at offset 2048"});
+}
+
+// Row: after a whole delete the meta carries the batch sequence, so a store
+// reopened without segments still starts a log that the check above accepts.
+TEST_F(SegmentRecoveryTest, WholeDeleteKeepsTheBatchSequence) {
+  Open();
+  StoreBatches(3);
+  ASSERT_TRUE(store_->DeleteRange(1, 6).ok());
+  CloseStore();
+  fs_.Crash(sim::CrashModel::kClean);
+  Open();
+  EXPECT_EQ(store_->GetInfo().last_batch_seq, 3u);
+  StoreBatches(1);
+  ASSERT_TRUE(store_->DeleteRange(1, 1).ok());
+  CloseStore();
+  fs_.Crash(sim::CrashModel::kClean);
+  Open();
+  EXPECT_EQ(store_->FirstIndex().value(), 2u);
+  EXPECT_EQ(store_->LastIndex().value(), 2u);
+  EXPECT_EQ(store_->GetInfo().last_batch_seq, 4u);
+}
+
+// Row: a batch whose sync failed is spoiled (unsynced) and dropped as torn by
+// the next open, which continues in a new segment. If a crash then keeps the
+// batch's bytes but loses the spoiling write (legal: torture seed 1322, an
+// fsync EIO after the device took the write), the old segment holds a batch
+// past the point the new one continues from. It was never acknowledged: cut.
+// The damage helpers stand in for the spoiling write and its loss.
+TEST_F(SegmentRecoveryTest, UnacknowledgedBatchBehindAContinueSegmentIsCutOff) {
+  Open();
+  StoreBatches(3);  // batches 1..3: indexes 1..6
+  std::string old_segment = SegmentPaths().back();
+  CloseStore();
+  ASSERT_TRUE(fs_.CorruptByte(old_segment, BatchOffset(2), 0xff).ok());  // batch 3 spoiled
+  Open();
+  EXPECT_TRUE(store_->GetInfo().torn_tail_dropped);
+  EXPECT_EQ(store_->LastIndex().value(), 4u);
+  StoreBatches(1, /*term=*/2);  // batch 3 again, indexes 5..6, in a continue segment
+  EXPECT_EQ(store_->GetInfo().segment_count, 2u);
+  std::vector<Log> acknowledged = ReadAll(*store_);
+  CloseStore();
+  ASSERT_TRUE(fs_.CorruptByte(old_segment, BatchOffset(2), 0xff).ok());  // the spoiling is lost
+  fs_.Crash(sim::CrashModel::kClean);
+  Open();
+  EXPECT_EQ(ReadAll(*store_), acknowledged);
+  EXPECT_EQ(store_->GetInfo().last_batch_seq, 3u);
+  EXPECT_FALSE(store_->GetInfo().torn_tail_dropped);
+  Log entry;
+  ASSERT_TRUE(store_->GetLog(5, &entry).ok());
+  EXPECT_EQ(entry.term, 2u);  // the acknowledged entry, not the superseded one
+}
+
 // Row: a head delete whose meta never became durable leaves the old log.
 TEST_F(SegmentRecoveryTest, InterruptedHeadDeleteKeepsTheOldLog) {
   Open();

@@ -102,6 +102,34 @@ TEST_F(SimFsTest, NoSpaceAtCapacity) {
   EXPECT_EQ(other->Size().value(), 0u);
 }
 
+// The WAL's reopen shrinks its segment to the last valid record and then
+// preallocates it back to the segment size: the space it gave back is the
+// space it takes again, so a disk that held the segment still holds it.
+TEST_F(SimFsTest, TruncateThenReallocateNeedsNoExtraCapacity) {
+  constexpr uint64_t kSegmentBytes = 8192;
+  SimFs disk({.seed = 1, .capacity_bytes = kSegmentBytes + 4096});
+  auto file = Create(disk, "/wal");
+  ASSERT_TRUE(file->Allocate(0, kSegmentBytes, fs::AllocateMode::kExtendSize).ok());
+  EXPECT_EQ(disk.used_bytes(), kSegmentBytes);
+  ASSERT_TRUE(file->Truncate(64).ok());
+  EXPECT_EQ(disk.used_bytes(), 64u);
+  Status reallocated = file->Allocate(64, kSegmentBytes - 64, fs::AllocateMode::kExtendSize);
+  EXPECT_TRUE(reallocated.ok()) << reallocated.ToString();
+  EXPECT_EQ(disk.used_bytes(), kSegmentBytes);
+  // Growing by truncate is charged once, like any other growth.
+  ASSERT_TRUE(file->Truncate(64).ok());
+  ASSERT_TRUE(file->Truncate(kSegmentBytes).ok());
+  EXPECT_EQ(disk.used_bytes(), kSegmentBytes);
+  // The rest of the disk is still there for another file, and not a byte more.
+  auto other = Create(disk, "/other");
+  EXPECT_TRUE(other->Allocate(0, 4096, fs::AllocateMode::kKeepSize).ok());
+  EXPECT_EQ(disk.used_bytes(), kSegmentBytes + 4096);
+  Status full = other->Append(Bytes(Repeat('x', 4097)));
+  EXPECT_EQ(full.code(), StatusCode::kNoSpace);
+  EXPECT_NE(full.message().find("/other: no space: needs 1 more bytes"), std::string::npos)
+      << full.message();
+}
+
 TEST_F(SimFsTest, ShortWriteWritesStrictPrefix) {
   for (uint64_t seed = 0; seed < 20; seed++) {
     SimFs disk(Perfect(seed));
