@@ -150,7 +150,7 @@ class SimFs final : public fs::FileSystem {
   uint64_t used_bytes() const { return used_bytes_; }
   // One line per operation and fault decision; kept only when enabled.
   const std::vector<std::string>& trace() const { return trace_.lines(); }
-  // FNV-1a over every trace line, retained or not.
+  // A hash over every trace line, retained or not (sim/trace.cc HashLine).
   uint64_t trace_hash() const { return trace_.hash(); }
   void set_trace_enabled(bool enabled) { trace_.set_enabled(enabled); }
 

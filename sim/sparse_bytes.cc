@@ -8,9 +8,15 @@
 namespace walsim::sim {
 
 std::vector<uint8_t>& SparseBytes::PageFor(uint64_t page_index) {
+  if (page_index == cached_page_index_) {
+    WALSIM_ASSERT(cached_page_ != nullptr && cached_page_->size() == kPageBytes);
+    return *cached_page_;
+  }
   auto [it, inserted] = pages_.try_emplace(page_index);
   if (inserted) it->second.assign(kPageBytes, 0);
   WALSIM_ASSERT(it->second.size() == kPageBytes);
+  cached_page_index_ = page_index;
+  cached_page_ = &it->second;
   return it->second;
 }
 
@@ -57,6 +63,7 @@ void SparseBytes::Resize(uint64_t size_bytes) {
     // that growing again exposes zeros (the class invariant).
     uint64_t first_dropped_page = (size_bytes + kPageBytes - 1) / kPageBytes;
     pages_.erase(pages_.lower_bound(first_dropped_page), pages_.end());
+    ForgetCachedPage();
     uint64_t in_page = size_bytes % kPageBytes;
     if (in_page != 0) {
       auto it = pages_.find(size_bytes / kPageBytes);
@@ -78,6 +85,7 @@ void SparseBytes::Zero(uint64_t offset, uint64_t length) {
     if (it != pages_.end()) {
       if (chunk_bytes == kPageBytes) {
         pages_.erase(it);
+        ForgetCachedPage();
       } else {
         std::memset(it->second.data() + in_page, 0, chunk_bytes);
       }

@@ -20,6 +20,30 @@ class SparseBytes {
  public:
   static constexpr uint64_t kPageBytes = 4096;
 
+  SparseBytes() = default;
+  // Deep copies; the page cache is not copied (it points into pages_).
+  SparseBytes(const SparseBytes& other) : pages_(other.pages_), size_bytes_(other.size_bytes_) {}
+  SparseBytes& operator=(const SparseBytes& other) {
+    if (this != &other) {
+      pages_ = other.pages_;
+      size_bytes_ = other.size_bytes_;
+      ForgetCachedPage();
+    }
+    return *this;
+  }
+  SparseBytes(SparseBytes&& other) noexcept
+      : pages_(std::move(other.pages_)), size_bytes_(other.size_bytes_) {
+    other.ForgetCachedPage();
+  }
+  SparseBytes& operator=(SparseBytes&& other) noexcept {
+    pages_ = std::move(other.pages_);
+    size_bytes_ = other.size_bytes_;
+    ForgetCachedPage();
+    other.ForgetCachedPage();
+    return *this;
+  }
+  ~SparseBytes() = default;
+
   uint64_t size_bytes() const { return size_bytes_; }
 
   // Copies [offset, offset + dst.size()) into dst.
@@ -48,9 +72,20 @@ class SparseBytes {
 
  private:
   std::vector<uint8_t>& PageFor(uint64_t page_index);
+  void ForgetCachedPage() {
+    cached_page_index_ = kNoPage;
+    cached_page_ = nullptr;
+  }
+
+  static constexpr uint64_t kNoPage = UINT64_MAX;
 
   std::map<uint64_t, std::vector<uint8_t>> pages_;  // page index -> kPageBytes bytes
   uint64_t size_bytes_ = 0;
+  // The page PageFor returned last: appends hit the same page many times in
+  // a row. Map nodes are stable, so the pointer holds until that page is
+  // erased (every erase forgets it) or the map is replaced (copy, move).
+  uint64_t cached_page_index_ = kNoPage;
+  std::vector<uint8_t>* cached_page_ = nullptr;
 };
 
 }  // namespace walsim::sim

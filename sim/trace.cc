@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "base/coding.h"
 #include "base/hash.h"
 
 namespace walsim::sim {
@@ -12,6 +13,25 @@ void AppendNumber(std::string* out, uint64_t value, int base) {
   auto [end, error] = std::to_chars(buffer, buffer + sizeof(buffer), value, base);
   WALSIM_ASSERT(error == std::errc());
   out->append(buffer, end);
+}
+
+// Extends hash with line, eight bytes per step: FNV-1a's xor-then-multiply
+// on little-endian 64-bit words with a xor-shift after each multiply, then
+// the length. It runs on every simulated operation, where FNV-1a's byte loop
+// was a third of the cost. A pure function of the bytes, on every host.
+uint64_t HashLine(uint64_t hash, std::string_view line) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(line.data());
+  size_t i = 0;
+  for (; i + 8 <= line.size(); i += 8) {
+    hash = (hash ^ DecodeFixed64(bytes + i)) * kFnv1a64Prime;
+    hash ^= hash >> 32;
+  }
+  uint64_t tail = 0;
+  for (size_t shift = 0; i < line.size(); i++, shift += 8) tail |= uint64_t{bytes[i]} << shift;
+  hash = (hash ^ tail) * kFnv1a64Prime;
+  hash ^= hash >> 32;
+  hash = (hash ^ line.size()) * kFnv1a64Prime;
+  return hash ^ (hash >> 32);
 }
 
 }  // namespace
@@ -75,8 +95,7 @@ void Trace::End() { Commit(); }
 void Trace::Commit() {
   WALSIM_ASSERT(in_line_);
   in_line_ = false;
-  hash_ = Fnv1a64Extend(hash_, line_);
-  hash_ = Fnv1a64Extend(hash_, std::string_view("\n"));
+  hash_ = HashLine(hash_, line_);
   if (!enabled_) return;
   if (lines_.size() >= kTraceLinesMax) {
     lines_dropped_++;

@@ -1,5 +1,5 @@
 // Trace: the simulated disk's record of every operation and every fault and
-// crash decision, one text line each, and an FNV-1a hash over all lines.
+// crash decision, one text line each, and a hash over all lines (HashLine).
 //
 // A line reads `op=17 write path=/w/0.wal offset=4096 bytes=128 -> ok`. The
 // hash covers every line (each followed by '\n') whether or not lines are
@@ -47,7 +47,7 @@ class Trace {
   std::string line_;
   bool in_line_ = false;
   bool enabled_ = false;
-  uint64_t hash_ = 0xcbf29ce484222325ull;  // FNV-1a offset basis (base/hash.h)
+  uint64_t hash_ = 0xcbf29ce484222325ull;  // starts at FNV-1a's offset basis
   uint64_t lines_dropped_ = 0;
   std::vector<std::string> lines_;
 };

@@ -91,18 +91,6 @@ class WalRecoveryTest : public ::testing::Test {
   std::string offsets_path_;
 };
 
-#ifdef WALSIM_HAVE_SIM
-using Envs = ::testing::Types<PosixEnv, SimEnv>;
-#else
-using Envs = ::testing::Types<PosixEnv>;
-#endif
-class EnvNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    return T::kName;
-  }
-};
 TYPED_TEST_SUITE(WalRecoveryTest, Envs, EnvNames);
 
 // Row: torn tail (the last record runs past the end of the file).

@@ -46,18 +46,6 @@ class WalTest : public ::testing::Test {
   EnvT env_;
 };
 
-#ifdef WALSIM_HAVE_SIM
-using Envs = ::testing::Types<PosixEnv, SimEnv>;
-#else
-using Envs = ::testing::Types<PosixEnv>;
-#endif
-class EnvNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    return T::kName;
-  }
-};
 TYPED_TEST_SUITE(WalTest, Envs, EnvNames);
 
 // The 72 bytes etcd's TestNew expects, computed from the format by hand.

@@ -66,6 +66,20 @@ class SimEnv {
 };
 #endif
 
+// Every typed WAL test runs on each filesystem; names "Posix" and "Sim".
+#ifdef WALSIM_HAVE_SIM
+using Envs = ::testing::Types<PosixEnv, SimEnv>;
+#else
+using Envs = ::testing::Types<PosixEnv>;
+#endif
+class EnvNames {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    return T::kName;
+  }
+};
+
 inline WalOptions QuietOptions() {
   WalOptions options;
   options.logger = NullLogger();
