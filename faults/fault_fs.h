@@ -100,8 +100,8 @@ class FaultFs final : public fs::FileSystem {
 
   // The fault record: one line per applied fault and per ResetAfterCrash,
   // e.g. "fault eio emulated: write /a at offset 0 (fault rule 0 \"...\", op 2)".
-  // The first kTraceLinesMax lines are kept; trace_hash() (FNV-1a, as
-  // SimFs's trace) covers every line, kept or not.
+  // The first kTraceLinesMax lines are kept; trace_hash() (FNV-1a over
+  // each line and a newline) covers every line, kept or not.
   static constexpr size_t kTraceLinesMax = size_t{1} << 16;
   const std::vector<std::string>& trace() const { return trace_; }
   uint64_t trace_hash() const { return trace_hash_; }

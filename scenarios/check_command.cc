@@ -11,15 +11,6 @@ std::string DescribeLogRange(const LogState& state) {
   return "first=" + std::to_string(first) + " last=" + std::to_string(last);
 }
 
-// True when got is not the state after any operation prefix that includes
-// every acknowledged operation.
-bool LostAcknowledged(const LogModel& model, const LogState& got) {
-  for (size_t prefix = model.acknowledged_count(); prefix <= model.op_count(); prefix++) {
-    if (model.StateAt(prefix) == got) return false;
-  }
-  return true;
-}
-
 // One component's line: "wal entries=..." on success, or the verdict.
 struct ComponentResult {
   std::string summary;  // "entries=3 ..." when the verdict is ok
@@ -38,15 +29,12 @@ ComponentResult CheckWal(ScenarioEnv& env, CommandOutput& out) {
     env.wal.model.ResolveTo(0);
     return {"absent (create not acknowledged)", Verdict::Ok()};
   }
-  const size_t durable_count = env.wal.model.durable_count();
   Verdict verdict = CheckWalRecovery(&env.wal.model, recovery, env.fault_class(), env.op_number());
   if (!verdict.ok()) return {"", verdict};
   // Under illegal faults an earlier prefix is a valid recovery, but the
   // loss is named, never passed over in silence.
   const std::string loss =
-      recovery.status.ok() && env.wal.model.durable_count() < durable_count
-          ? " (" + DescribeWalLoss(durable_count - env.wal.model.durable_count()) + ")"
-          : "";
+      verdict.lost_acknowledged_count > 0 ? " (" + DescribeLoss(verdict, "records") + ")" : "";
   if (!recovery.status.ok()) {
     // Under illegal faults a clear error is a right answer.
     return {"reported " + DescribeWalError(recovery.status), verdict};
@@ -64,11 +52,10 @@ ComponentResult CheckLog(ScenarioEnv& env, CommandOutput& out) {
   Status closed = CloseLog(env);
   if (!closed.ok()) out.Line("logstore: close before the check: error: " + closed.ToString());
   LogRecovery recovery = RecoverLog(env);
-  const std::string loss = recovery.status.ok() && LostAcknowledged(env.log.model, recovery.state)
-                               ? " (lost acknowledged operations to illegal faults)"
-                               : "";
   Verdict verdict = CheckLogRecovery(&env.log.model, recovery, env.fault_class(), env.op_number());
   if (!verdict.ok()) return {"", verdict};
+  const std::string loss =
+      verdict.lost_acknowledged_count > 0 ? " (" + DescribeLoss(verdict, "operations") + ")" : "";
   if (!recovery.status.ok()) return {"reported error: " + recovery.status.ToString(), verdict};
   return {DescribeLogRange(recovery.state) + loss, verdict};
 }

@@ -136,8 +136,10 @@ Verdict CheckWalRecovery(WalModel* model, const WalRecovery& recovery, FaultClas
           : FindWalPrefix(*model, got, snapshot, 0, model->durable_count() - 1);
   if (faults == FaultClass::kIllegal) {
     if (earlier) {
-      model->ResolveTo(*earlier);  // a valid earlier state: loss, but not wrong data
-      return Verdict::Ok();
+      Verdict lossy;  // a valid earlier state: loss, but not wrong data
+      lossy.lost_acknowledged_count = model->durable_count() - *earlier;
+      model->ResolveTo(*earlier);
+      return lossy;
     }
     Result<WalView> want = model->ViewAt(model->record_count(), snapshot);
     return Violation(
@@ -266,8 +268,10 @@ Verdict CheckLogRecovery(LogModel* model, const LogRecovery& recovery, FaultClas
   LogState acknowledged = model->StateAt(model->acknowledged_count());
   if (faults == FaultClass::kIllegal) {
     if (earlier) {
+      Verdict lossy;
+      lossy.lost_acknowledged_count = model->acknowledged_count() - *earlier;
       model->ResolveTo(*earlier);
-      return Verdict::Ok();
+      return lossy;
     }
     return Violation(Invariant::kNeverSilentlyWrong, op_number,
                      DescribeLogDifference(ClosestLogState(*model, got), got));

@@ -17,7 +17,7 @@
 // watermark 120, recovered 117)". On success the checker resolves the model to
 // the prefix it observed, so the run can go on from there.
 //
-// Pure functions over the models (which they update); single-threaded.
+// Functions that update the models they are given; single-threaded.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +54,10 @@ struct Verdict {
   Invariant invariant = Invariant::kNone;
   uint64_t op_number = 0;
   std::string detail;
+  // On success under illegal faults: how many acknowledged records (WAL) or
+  // operations (LogStore) the recovered valid earlier state lacks. A loss the
+  // checker accepts is still reported, never passed over in silence.
+  uint64_t lost_acknowledged_count = 0;
 
   bool ok() const { return invariant == Invariant::kNone; }
   // "ok", or "violated <invariant> at op <n>: <detail>".

@@ -68,9 +68,10 @@ std::string DescribeWalError(const Status& status);
 // Entry or log data for output: the text itself when it is short printable
 // ASCII, else "<N bytes fnv=0x...>".
 std::string DescribeData(std::string_view data);
-// "lost N acknowledged records to illegal faults": a recovery under illegal
-// faults that went back past the durable watermark (valid, never silent).
-std::string DescribeWalLoss(size_t lost_record_count);
+// "lost N acknowledged <unit> to illegal faults": a recovery the checker
+// accepted under illegal faults although it went back past what was
+// acknowledged (valid, never silent). REQUIRES: verdict.lost_acknowledged_count > 0.
+std::string DescribeLoss(const Verdict& verdict, std::string_view unit);
 // "term=T vote=V commit=C".
 std::string DescribeHardState(const wal::HardState& hard_state);
 
@@ -85,6 +86,16 @@ WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired);
 // Opens the modelled LogStore and reads every entry back. On success the
 // handle is kept open in env.log.handle.
 LogRecovery RecoverLog(ScenarioEnv& env);
+// Entries a recovery reads back at most (check and log-open alike).
+inline constexpr uint64_t kRecoveredEntryCountMax = 1'000'000;
+
+// Fails stop, for both components: when an earlier mutating call on the
+// handle failed (*failed_op_number), checks that this one was refused and
+// prints any violation; otherwise remembers a new failure. Rejected input
+// (kInvalidArgument) and a wrong-state call (kFailedPrecondition) write
+// nothing and do not stop a handle.
+void TrackFailStop(std::optional<uint64_t>* failed_op_number, uint64_t op_number,
+                   const Status& status, CommandOutput& out);
 
 // Closes the live WAL handle, if any: an OK Close of a handle that has not
 // failed made everything durable. Returns Close's status (OK without a handle).

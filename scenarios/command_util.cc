@@ -12,9 +12,6 @@ namespace {
 
 constexpr size_t kDataPrintBytesMax = 40;
 
-// The WAL and LogStore read back at most this many entries in a check.
-constexpr uint64_t kRecoveredEntryCountMax = 1'000'000;
-
 }  // namespace
 
 void CommandOutput::Line(std::string line) {
@@ -66,9 +63,10 @@ std::string DescribeData(std::string_view data) {
   return text;
 }
 
-std::string DescribeWalLoss(size_t lost_record_count) {
-  WALSIM_ASSERT(lost_record_count > 0);
-  return "lost " + std::to_string(lost_record_count) + " acknowledged records to illegal faults";
+std::string DescribeLoss(const Verdict& verdict, std::string_view unit) {
+  WALSIM_ASSERT(verdict.ok() && verdict.lost_acknowledged_count > 0);
+  return "lost " + std::to_string(verdict.lost_acknowledged_count) + " acknowledged " +
+         std::string(unit) + " to illegal faults";
 }
 
 std::string DescribeHardState(const wal::HardState& hard_state) {
@@ -150,6 +148,18 @@ WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired) {
   }
   WALSIM_ASSERT(recovery.status.ok() == recovery.result.has_value());
   return recovery;
+}
+
+void TrackFailStop(std::optional<uint64_t>* failed_op_number, uint64_t op_number,
+                   const Status& status, CommandOutput& out) {
+  WALSIM_ASSERT(failed_op_number->value_or(0) < op_number);
+  if (failed_op_number->has_value()) {
+    Verdict verdict = CheckFailStop(status, **failed_op_number, op_number);
+    if (!verdict.ok()) out.Line(verdict.ToString());
+  } else if (!status.ok() && !status.Is(StatusCode::kInvalidArgument) &&
+             !status.Is(StatusCode::kFailedPrecondition)) {
+    *failed_op_number = op_number;
+  }
 }
 
 LogRecovery RecoverLog(ScenarioEnv& env) {

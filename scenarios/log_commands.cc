@@ -31,19 +31,12 @@ std::string DescribeLog(const logstore::Log& log) {
 // As the WAL's: result, fails-stop check, remember a new failure.
 void AfterMutation(ScenarioEnv& env, const Status& status, CommandOutput& out) {
   WALSIM_ASSERT(env.log.handle != nullptr);
-  WALSIM_ASSERT(env.log.failed_op_number.value_or(0) < env.op_number());
   if (status.ok()) {
     out.Line("ok");
   } else {
     out.Error(status);
   }
-  if (env.log.failed_op_number.has_value()) {
-    Verdict verdict = CheckFailStop(status, *env.log.failed_op_number, env.op_number());
-    if (!verdict.ok()) out.Line(verdict.ToString());
-  } else if (!status.ok() && !status.Is(StatusCode::kInvalidArgument) &&
-             !status.Is(StatusCode::kFailedPrecondition)) {
-    env.log.failed_op_number = env.op_number();
-  }
+  TrackFailStop(&env.log.failed_op_number, env.op_number(), status, out);
 }
 
 // True when every operation issued was acknowledged: only then does the
@@ -85,9 +78,12 @@ Status LogOpen(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   if (!modelled) return Status::Ok();
   // Every recovery is checked; reading the store back goes through the
   // faults like any read.
-  Result<LogState> state = ReadWholeStore(**opened, kStoreEntryCountMax);
-  env.log.handle = std::move(opened).value();
-  env.log.failed_op_number.reset();
+  Result<LogState> state = ReadWholeStore(**opened, kRecoveredEntryCountMax);
+  if (state.ok()) {
+    // As RecoverLog: a store that cannot be read back is not kept.
+    env.log.handle = std::move(opened).value();
+    env.log.failed_op_number.reset();
+  }
   LogRecovery recovery;
   recovery.status = state.status();
   if (state.ok()) {
@@ -96,7 +92,11 @@ Status LogOpen(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
     out.Error(recovery.status);
   }
   Verdict verdict = CheckLogRecovery(&env.log.model, recovery, env.fault_class(), env.op_number());
-  if (!verdict.ok()) out.Line(verdict.ToString());
+  if (!verdict.ok()) {
+    out.Line(verdict.ToString());
+  } else if (verdict.lost_acknowledged_count > 0) {
+    out.Line(DescribeLoss(verdict, "operations"));
+  }
   return Status::Ok();
 }
 

@@ -34,7 +34,7 @@ struct RunOptions {
 struct ScriptRun {
   std::vector<std::string> outputs;      // one per block, lines joined by '\n'
   uint64_t seed = 0;                     // the disk's seed
-  uint64_t trace_hash = 0;               // FNV-1a of the disk's whole trace
+  uint64_t trace_hash = 0;               // HashLine over the disk's whole trace (sim/trace.h)
   std::vector<std::string> trace_lines;  // with RunOptions::trace
   size_t run_count = 0;                  // 1 + the restarts that learned fault rules
 };

@@ -236,17 +236,6 @@ Result<uint64_t> ArgReader::U64Or(std::string_view key, uint64_t fallback) {
   return U64(key);
 }
 
-Result<double> ArgReader::Double(std::string_view key) {
-  WALSIM_ASSIGN_OR_RETURN(std::string text, String(key));
-  double value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
-    return Status::InvalidArgument("argument " + std::string(key) + "=" + text +
-                                   " is not a number");
-  }
-  return value;
-}
-
 Result<bool> ArgReader::Bool(std::string_view key) {
   WALSIM_ASSIGN_OR_RETURN(std::string text, String(key));
   if (text == "true" || text == "1") return true;

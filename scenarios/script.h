@@ -80,7 +80,6 @@ class ArgReader {
   std::string StringOr(std::string_view key, std::string_view fallback);
   Result<uint64_t> U64(std::string_view key);
   Result<uint64_t> U64Or(std::string_view key, uint64_t fallback);
-  Result<double> Double(std::string_view key);
   Result<bool> Bool(std::string_view key);  // true/false/1/0
   // OK when every argument was read; otherwise names the first unknown key.
   Status CheckAllUsed() const;

@@ -107,19 +107,12 @@ bool RequireHandle(ScenarioEnv& env, CommandOutput& out) {
 void AfterMutation(ScenarioEnv& env, const Status& status, std::string ok_text,
                    CommandOutput& out) {
   WALSIM_ASSERT(env.wal.handle != nullptr);
-  WALSIM_ASSERT(env.wal.failed_op_number.value_or(0) < env.op_number());
   if (status.ok()) {
     out.Line(std::move(ok_text));
   } else {
     out.Line(DescribeWalError(status));
   }
-  if (env.wal.failed_op_number.has_value()) {
-    Verdict verdict = CheckFailStop(status, *env.wal.failed_op_number, env.op_number());
-    if (!verdict.ok()) out.Line(verdict.ToString());
-  } else if (!status.ok() && !status.Is(StatusCode::kInvalidArgument) &&
-             !status.Is(StatusCode::kFailedPrecondition)) {
-    env.wal.failed_op_number = env.op_number();
-  }
+  TrackFailStop(&env.wal.failed_op_number, env.op_number(), status, out);
 }
 
 std::string Summary(const wal::ReadAllResult& result, const wal::Snapshot& snapshot) {
@@ -191,12 +184,11 @@ Status WalOpen(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   env.wal.last_saved = read->hard_state;
   // Every recovery is checked; the model then continues from what it found.
   WalRecovery recovery{Status::Ok(), std::move(read).value(), snapshot};
-  const size_t durable_count = env.wal.model.durable_count();
   Verdict verdict = CheckWalRecovery(&env.wal.model, recovery, env.fault_class(), env.op_number());
   if (!verdict.ok()) {
     out.Line(verdict.ToString());
-  } else if (env.wal.model.durable_count() < durable_count) {
-    out.Line(DescribeWalLoss(durable_count - env.wal.model.durable_count()));
+  } else if (verdict.lost_acknowledged_count > 0) {
+    out.Line(DescribeLoss(verdict, "records"));
   }
   return Status::Ok();
 }
@@ -238,7 +230,8 @@ Status WalSave(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   if (saved.ok()) {
     env.wal.model.Acknowledge(must_sync);
     if (!hard_state.IsEmpty()) env.wal.last_saved = hard_state;
-  } else if (saved.Is(StatusCode::kInvalidArgument) || saved.Is(StatusCode::kClosed)) {
+  } else if (saved.Is(StatusCode::kInvalidArgument) || saved.Is(StatusCode::kFailedPrecondition) ||
+             saved.Is(StatusCode::kClosed)) {
     // A rejected batch, or a handle that failed stop, writes nothing (the
     // WAL's promise: a phantom record would show up as an exact violation).
     env.wal.model.Withdraw();
@@ -257,7 +250,8 @@ Status WalSnapshot(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   Status saved = env.wal.handle->SaveSnapshot(snapshot);
   if (saved.ok()) {
     env.wal.model.Acknowledge(true);
-  } else if (saved.Is(StatusCode::kInvalidArgument) || saved.Is(StatusCode::kClosed)) {
+  } else if (saved.Is(StatusCode::kInvalidArgument) || saved.Is(StatusCode::kFailedPrecondition) ||
+             saved.Is(StatusCode::kClosed)) {
     env.wal.model.Withdraw();  // nothing written, as for WalSave
   }
   AfterMutation(env, saved, "ok", out);

@@ -67,9 +67,6 @@ class SparseBytes {
   // The whole contents (for tests, demos and introspection).
   std::string ToString() const;
 
-  // Memory held by pages, for limits.
-  uint64_t page_count() const { return pages_.size(); }
-
  private:
   std::vector<uint8_t>& PageFor(uint64_t page_index);
   void ForgetCachedPage() {

@@ -66,14 +66,6 @@ void Trace::Field(std::string_view key, std::string_view value) {
   line_ += value;
 }
 
-void Trace::FieldHex(std::string_view key, uint64_t value) {
-  WALSIM_ASSERT(in_line_);
-  line_ += ' ';
-  line_ += key;
-  line_ += "=0x";
-  AppendNumber(&line_, value, 16);
-}
-
 void Trace::Append(std::string_view text) {
   WALSIM_ASSERT(in_line_);
   line_ += text;

@@ -2,7 +2,7 @@
 // crash decision, one text line each, and a hash over all lines (HashLine).
 //
 // A line reads `op=17 write path=/w/0.wal offset=4096 bytes=128 -> ok`. The
-// hash covers every line (each followed by '\n') whether or not lines are
+// hash covers every line (its bytes, then its length) whether or not lines are
 // retained, so a long torture run can keep only the hash and still be
 // compared with its replay. At most kTraceLinesMax lines are retained; later
 // ones are counted in lines_dropped() (the hash still covers them).
@@ -27,7 +27,6 @@ class Trace {
   // Appends " key=value".
   void Field(std::string_view key, uint64_t value);
   void Field(std::string_view key, std::string_view value);
-  void FieldHex(std::string_view key, uint64_t value);
   // Appends text as it is (pre-formatted " key=value" decisions).
   void Append(std::string_view text);
   // Appends " -> ok" or " -> <status.ToString()>" and commits the line.

@@ -11,6 +11,7 @@
 #include "fs/fs.h"
 #include "wal/names.h"
 #include "wal/reader.h"
+#include "wal/record.h"
 #include "wal/wal.h"
 
 namespace walsim::wal::internal {
@@ -36,6 +37,83 @@ Result<OpenedFiles> OpenForReading(fs::FileSystem& fs, std::string_view dir,
 // "wal file <path> at offset <offset>"
 std::string Where(std::string_view dir, const std::vector<SegmentName>& segments,
                   const RecordPosition& position, size_t first);
+
+// What ReadAll accumulates from the records it visits: the one definition of
+// ReadAll's rules (metadata conflict, snapshot match, raft's overwrite rule,
+// gaps), which Verify applies too. With keep_entries false only the entry
+// count is tracked, so Verify checks the same rules in constant memory.
+struct Replay {
+  Snapshot start;
+  ReadAllResult result;
+  bool have_metadata = false;
+  bool snapshot_matched = false;
+  uint64_t last_index = 0;
+  bool keep_entries = true;
+  uint64_t entry_count = 0;  // entries after start: result.entries.size() when kept
+  Entry entry;               // decode buffer
+
+  Status Visit(const RecordView& record, const std::string& where) {
+    switch (static_cast<RecordType>(record.type)) {
+      case RecordType::kEntry:
+        return VisitEntry(record, where);
+      case RecordType::kState:
+        return DecodeHardState(record.data, &result.hard_state).WithContext(where);
+      case RecordType::kMetadata: {
+        std::string_view data(reinterpret_cast<const char*>(record.data.data()),
+                              record.data.size());
+        if (have_metadata && data != result.metadata) {
+          return WalStatus(StatusCode::kCorruption, WalError::kMetadataConflict,
+                           where + ": metadata differs from the earlier metadata record");
+        }
+        result.metadata.assign(data);
+        have_metadata = true;
+        return Status::Ok();
+      }
+      case RecordType::kCrc:
+        return Status::Ok();  // checked by ReadRecords
+      case RecordType::kSnapshot:
+        return VisitSnapshot(record, where);
+    }
+    return WalStatus(StatusCode::kCorruption, WalError::kUnexpectedType,
+                     where + ": unexpected record type " + std::to_string(record.type));
+  }
+
+  Status VisitEntry(const RecordView& record, const std::string& where) {
+    WALSIM_RETURN_IF_ERROR(DecodeEntry(record.data, &entry).WithContext(where));
+    last_index = entry.index;
+    if (entry.index <= start.index) return Status::Ok();
+    // raft's overwrite rule: the entry at index i lands at position
+    // i - start - 1, dropping everything after it; past the end is a gap.
+    const uint64_t position = entry.index - start.index - 1;
+    if (position > entry_count) {
+      return WalStatus(StatusCode::kCorruption, WalError::kSliceOutOfRange,
+                       where + ": entry index " + std::to_string(entry.index) +
+                           " leaves a gap after index " +
+                           std::to_string(start.index + entry_count));
+    }
+    entry_count = position + 1;
+    if (keep_entries) {
+      result.entries.resize(position);
+      result.entries.push_back(std::move(entry));
+      entry = Entry{};
+      WALSIM_ASSERT(result.entries.size() == entry_count);
+    }
+    return Status::Ok();
+  }
+
+  Status VisitSnapshot(const RecordView& record, const std::string& where) {
+    Snapshot snap;
+    WALSIM_RETURN_IF_ERROR(DecodeSnapshot(record.data, &snap).WithContext(where));
+    if (snap.index != start.index) return Status::Ok();
+    if (snap.term != start.term) {
+      return WalStatus(StatusCode::kCorruption, WalError::kSnapshotMismatch,
+                       where + ": snapshot at index " + std::to_string(snap.index) + " has term " +
+                           std::to_string(snap.term) + ", expected " + std::to_string(start.term));
+    }
+    snapshot_matched = true;
+    return Status::Ok();
+  }
+};
 
 // Removes path and, for a directory, everything under it (depth-bounded).
 Status RemoveAll(fs::FileSystem& fs, const std::string& path);

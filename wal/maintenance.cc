@@ -78,6 +78,8 @@ Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& 
   fs::File* last = opened.files.back().file;
   const std::string broken_path = last_path + std::string(kBrokenSuffix);
   WALSIM_RETURN_IF_ERROR(CopyFile(fs, last, broken_path).WithContext("backing up " + last_path));
+  // The backup's directory entry is durable before the original is cut.
+  WALSIM_RETURN_IF_ERROR(fs.SyncDir(dir).WithContext("syncing the backup of " + last_path));
   WALSIM_ASSIGN_OR_RETURN(auto writable, fs.Open(last_path, {}));
   WALSIM_RETURN_IF_ERROR(writable->Truncate(end.last_valid_offset));
   WALSIM_RETURN_IF_ERROR(writable->Sync());
@@ -96,51 +98,22 @@ Result<HardState> Verify(fs::FileSystem& fs, std::string_view dir, const Snapsho
   WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(segments, dir, snap.index));
   WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
                           internal::OpenForReading(fs, dir, segments, first));
-  std::string metadata;
-  bool have_metadata = false;
-  bool matched = false;
-  HardState state;
+  internal::Replay replay;
+  replay.start = snap;
+  replay.keep_entries = false;
   ReadEnd end;
-  Status read = ReadRecords(
+  WALSIM_RETURN_IF_ERROR(ReadRecords(
       opened.files, internal::DecoderOptionsOf(options),
-      [&](const RecordView& record, const RecordPosition& position) -> Status {
-        const std::string where = internal::Where(dir, segments, position, first);
-        WALSIM_RETURN_IF_ERROR(ValidatePayload(record, where));
-        const auto type = static_cast<RecordType>(record.type);
-        if (type == RecordType::kState) return DecodeHardState(record.data, &state);
-        if (type == RecordType::kMetadata) {
-          std::string_view data(reinterpret_cast<const char*>(record.data.data()),
-                                record.data.size());
-          if (have_metadata && data != metadata) {
-            return WalStatus(StatusCode::kCorruption, WalError::kMetadataConflict,
-                             where + ": metadata differs from the earlier metadata record");
-          }
-          metadata.assign(data);
-          have_metadata = true;
-        }
-        if (type == RecordType::kSnapshot) {
-          Snapshot loaded;
-          WALSIM_RETURN_IF_ERROR(DecodeSnapshot(record.data, &loaded));
-          if (loaded.index == snap.index) {
-            if (loaded.term != snap.term) {
-              return WalStatus(StatusCode::kCorruption, WalError::kSnapshotMismatch,
-                               where + ": snapshot at index " + std::to_string(loaded.index) +
-                                   " has term " + std::to_string(loaded.term) + ", expected " +
-                                   std::to_string(snap.term));
-            }
-            matched = true;
-          }
-        }
-        return Status::Ok();
+      [&](const RecordView& record, const RecordPosition& position) {
+        return replay.Visit(record, internal::Where(dir, segments, position, first));
       },
-      &end);
-  WALSIM_RETURN_IF_ERROR(read);
-  if (!matched) {
+      &end));
+  if (!replay.snapshot_matched) {
     return WalStatus(StatusCode::kNotFound, WalError::kSnapshotNotFound,
                      "wal " + std::string(dir) + ": no snapshot record at index " +
                          std::to_string(snap.index) + " term " + std::to_string(snap.term));
   }
-  return state;
+  return replay.result.hard_state;
 }
 
 Result<std::vector<Snapshot>> ValidSnapshotEntries(fs::FileSystem& fs, std::string_view dir,

@@ -3,12 +3,14 @@
 //
 // Recovery policy (docs/wal-format.md, "Recovery", one test per row):
 //   a zero length field, or the end of a file    end of that file's data
-//   a torn frame at the end of the last file      end of the log; reported in
-//                                                 ReadEnd::torn (repairable)
-//   a torn frame followed by another frame        kCorruption (tear mid-log)
+//   a torn frame in the last file (zeroed sector  end of the log, even with
+//   or frame past the end of file)                frames after it (etcd's rule);
+//                                                 reported in ReadEnd::torn
+//   a damaged last frame of the last file with    end of the log (a write that
+//   nothing after it                              never completed); ReadEnd::torn
 //   a torn frame in any other file                kCorruption
 //   a crc record that breaks the chain            kCorruption/kCrcMismatch
-//   any other invalid frame                       kCorruption (kCrcMismatch or
+//   any other invalid frame (a record after it)   kCorruption (kCrcMismatch or
 //                                                 kMalformedRecord)
 // Every error names the file and the offset. The visitor sees each valid
 // record once, in log order (crc records included, after their check).

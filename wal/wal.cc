@@ -141,78 +141,6 @@ Result<std::unique_ptr<Wal>> Wal::OpenForRead(fs::FileSystem& fs, std::string_vi
   return OpenAt(fs, dir, snap, options, /*write=*/false);
 }
 
-namespace {
-
-// What ReadAll accumulates from the records it visits.
-struct Replay {
-  Snapshot start;
-  ReadAllResult result;
-  bool have_metadata = false;
-  bool snapshot_matched = false;
-  uint64_t last_index = 0;
-  Entry entry;  // decode buffer
-
-  Status Visit(const RecordView& record, const std::string& where) {
-    switch (static_cast<RecordType>(record.type)) {
-      case RecordType::kEntry:
-        return VisitEntry(record, where);
-      case RecordType::kState:
-        return DecodeHardState(record.data, &result.hard_state).WithContext(where);
-      case RecordType::kMetadata: {
-        std::string_view data(reinterpret_cast<const char*>(record.data.data()),
-                              record.data.size());
-        if (have_metadata && data != result.metadata) {
-          return WalStatus(StatusCode::kCorruption, WalError::kMetadataConflict,
-                           where + ": metadata differs from the earlier metadata record");
-        }
-        result.metadata.assign(data);
-        have_metadata = true;
-        return Status::Ok();
-      }
-      case RecordType::kCrc:
-        return Status::Ok();  // checked by ReadRecords
-      case RecordType::kSnapshot:
-        return VisitSnapshot(record, where);
-    }
-    return WalStatus(StatusCode::kCorruption, WalError::kUnexpectedType,
-                     where + ": unexpected record type " + std::to_string(record.type));
-  }
-
-  Status VisitEntry(const RecordView& record, const std::string& where) {
-    WALSIM_RETURN_IF_ERROR(DecodeEntry(record.data, &entry).WithContext(where));
-    last_index = entry.index;
-    if (entry.index <= start.index) return Status::Ok();
-    // raft's overwrite rule: the entry at index i lands at position
-    // i - start - 1, dropping everything after it; past the end is a gap.
-    const uint64_t position = entry.index - start.index - 1;
-    if (position > result.entries.size()) {
-      return WalStatus(StatusCode::kCorruption, WalError::kSliceOutOfRange,
-                       where + ": entry index " + std::to_string(entry.index) +
-                           " leaves a gap after index " +
-                           std::to_string(start.index + result.entries.size()));
-    }
-    result.entries.resize(position);
-    result.entries.push_back(std::move(entry));
-    entry = Entry{};
-    return Status::Ok();
-  }
-
-  Status VisitSnapshot(const RecordView& record, const std::string& where) {
-    Snapshot snap;
-    WALSIM_RETURN_IF_ERROR(DecodeSnapshot(record.data, &snap).WithContext(where));
-    if (snap.index != start.index) return Status::Ok();
-    if (snap.term != start.term) {
-      return WalStatus(StatusCode::kCorruption, WalError::kSnapshotMismatch,
-                       where + ": snapshot at index " + std::to_string(snap.index) + " has term " +
-                           std::to_string(snap.term) + ", expected " + std::to_string(start.term));
-    }
-    snapshot_matched = true;
-    return Status::Ok();
-  }
-};
-
-}  // namespace
-
 Result<ReadAllResult> Wal::ReadAll() {
   if (stage_ != Stage::kNeedsReadAll) {
     return Status::FailedPrecondition("wal " + dir_ + ": ReadAll is only valid once, after Open");
@@ -224,7 +152,7 @@ Result<ReadAllResult> Wal::ReadAll() {
   for (Segment& segment : segments_) {
     files.push_back(ReadFile{segment.file.get(), fs::Join(dir_, segment.name.name)});
   }
-  Replay replay;
+  internal::Replay replay;
   replay.start = start_;
   ReadEnd end;
   WALSIM_RETURN_IF_ERROR(ReadRecords(

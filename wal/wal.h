@@ -7,7 +7,8 @@
 // (a second Open of the same directory is kBusy/kLocked); OpenForRead takes no
 // lock and never writes.
 //
-// Durability: Save makes its records durable (one write, one fdatasync) when
+// Durability: Save makes its records durable (one fdatasync; one write when
+// the batch is under the encoder's 128 KiB watermark) when
 // raft's MustSync rule says so: entries non-empty, or the term or vote
 // changed. SaveSnapshot and Cut always sync. An acknowledged record survives
 // any crash that does not damage synced data.
@@ -178,8 +179,10 @@ class Wal {
 
 // Truncates a torn tail of the last file (keeping a copy in "<file>.broken")
 // so the WAL opens. Returns true when it repaired, false when the WAL was
-// already sound. Failure: the WAL has damage a repair must not hide (mid-log
-// corruption, a tear followed by records, a missing file): that error, with
+// already sound. A torn tail ends at a torn frame (a zeroed sector, even with
+// frames after it, as etcd) or at a damaged last frame; everything after it
+// is cut off and logged. Failure: damage a repair must not hide (a CRC or
+// framing error with records after it, a missing file): that error, with
 // file and offset; kBusy when the WAL is open for writing; fs errors.
 Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& options = {});
 

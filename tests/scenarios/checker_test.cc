@@ -107,6 +107,7 @@ TEST_F(CheckerTest, EarlierValidStateUnderIllegalFaultsPasses) {
   Verdict verdict = CheckWalRecovery(&wal_, Recovered({E(1, 1, "a"), E(2, 1, "b")}, {}),
                                      FaultClass::kIllegal, 10);
   EXPECT_TRUE(verdict.ok()) << verdict.ToString();
+  EXPECT_EQ(verdict.lost_acknowledged_count, 2u) << "entry 3 and the HardState are named as lost";
 }
 
 TEST_F(CheckerTest, WrongBytesUnderIllegalFaultsViolateNeverSilentlyWrong) {
@@ -204,6 +205,14 @@ TEST_F(LogCheckerTest, DroppedAcknowledgedLogViolatesDurable) {
       &model_, Recovered({L(1, 1, "a"), L(2, 1, "b"), L(3, 2, "c2")}), FaultClass::kLegal, 7);
   EXPECT_EQ(verdict.invariant, Invariant::kDurable);
   EXPECT_EQ(verdict.detail, "lost acknowledged entry 4 (durable watermark 4, recovered 3)");
+}
+
+TEST_F(LogCheckerTest, EarlierStateUnderIllegalFaultsPassesAndCountsTheLoss) {
+  model_.Acknowledge();  // the delete of 3 was acknowledged: ops 1 and 2 are durable
+  Verdict verdict = CheckLogRecovery(&model_, Recovered({}), FaultClass::kIllegal, 7);
+  EXPECT_TRUE(verdict.ok()) << verdict.ToString();
+  EXPECT_EQ(verdict.lost_acknowledged_count, 2u);
+  EXPECT_EQ(model_.StateAt(0).size(), 0u) << "the model continues from what was recovered";
 }
 
 TEST_F(LogCheckerTest, PhantomLogViolatesExact) {

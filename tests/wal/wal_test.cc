@@ -429,6 +429,10 @@ TYPED_TEST(WalTest, AGapInTheLogIsSliceOutOfRange) {
   EXPECT_TRUE(result.status().Is(StatusCode::kCorruption));
   EXPECT_EQ(WalErrorOf(result.status()), WalError::kSliceOutOfRange) << result.status().ToString();
   EXPECT_NE(result.status().message().find(path), std::string::npos);
+  // Verify applies ReadAll's rules: the same gap is the same error.
+  auto verified = Verify(this->fs(), this->Dir(), Snapshot{});
+  EXPECT_EQ(WalErrorOf(verified.status()), WalError::kSliceOutOfRange)
+      << verified.status().ToString();
 }
 
 TYPED_TEST(WalTest, ConflictingMetadataIsAnError) {
