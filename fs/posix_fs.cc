@@ -13,6 +13,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "base/assert.h"
 #include "fs/path.h"
@@ -137,6 +138,8 @@ class PosixFile final : public File {
   Status Append(std::span<const uint8_t> data) override;
   Status Truncate(uint64_t size_bytes) override;
   Status Allocate(uint64_t offset, uint64_t length, AllocateMode mode) override;
+  // Writes zeros over [begin, end) in bounded chunks (kZeroFill).
+  Status WriteZeros(uint64_t begin, uint64_t end);
   Status Sync() override;
   Status SyncData() override;
   Result<uint64_t> Size() override;
@@ -240,19 +243,38 @@ Status PosixFile::Allocate(uint64_t offset, uint64_t length, AllocateMode mode) 
   if (FaultInjected(PosixOp::kAllocate)) {
     return ErrnoToStatus(errno, PosixOp::kAllocate, path_, detail);
   }
+  // Sampled before fallocate grows the file: the bytes kZeroFill must write.
+  WALSIM_ASSIGN_OR_RETURN(uint64_t old_size_bytes, Size());
   const int fallocate_mode = mode == AllocateMode::kKeepSize ? FALLOC_FL_KEEP_SIZE : 0;
   int rc = RetryOnEintr([&] {
     return ::fallocate(fd_, fallocate_mode, static_cast<off_t>(offset), static_cast<off_t>(length));
   });
-  if (rc == 0) return Status::Ok();
-  if (errno != EOPNOTSUPP && errno != ENOSYS) {
+  if (rc != 0 && errno != EOPNOTSUPP && errno != ENOSYS) {
     return ErrnoToStatus(errno, PosixOp::kAllocate, path_, detail);
   }
-  // The filesystem cannot preallocate: keep the size promise, skip the reservation.
-  if (mode == AllocateMode::kKeepSize) return Status::Ok();
-  WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, Size());
-  if (offset + length <= size_bytes) return Status::Ok();
-  return Truncate(offset + length);
+  const uint64_t end_bytes = offset + length;
+  if (mode == AllocateMode::kZeroFill) {
+    return WriteZeros(std::max(offset, old_size_bytes), end_bytes);
+  }
+  // Either fallocate reserved the range, or the filesystem cannot
+  // preallocate: keep the size promise, skip the reservation.
+  if (rc == 0 || mode == AllocateMode::kKeepSize || end_bytes <= old_size_bytes) {
+    return Status::Ok();
+  }
+  return Truncate(end_bytes);
+}
+
+Status PosixFile::WriteZeros(uint64_t begin, uint64_t end) {
+  static constexpr size_t kChunkSizeBytes = size_t{256} << 10;
+  static const std::vector<uint8_t> zeros(kChunkSizeBytes, 0);
+  // Bounded: each pass writes min(kChunkSizeBytes, end - offset) > 0 bytes or fails.
+  for (uint64_t offset = begin; offset < end;) {
+    const size_t chunk_bytes =
+        static_cast<size_t>(std::min<uint64_t>(kChunkSizeBytes, end - offset));
+    WALSIM_RETURN_IF_ERROR(WriteAt(offset, std::span(zeros.data(), chunk_bytes)));
+    offset += chunk_bytes;
+  }
+  return Status::Ok();
 }
 
 Status PosixFile::Sync() {

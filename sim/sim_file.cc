@@ -29,6 +29,18 @@ bool Charged(const Inode& file) {
   return !file.is_directory && (file.live_link_count > 0 || file.open_handle_count > 0);
 }
 
+std::string_view AllocateModeName(fs::AllocateMode mode) {
+  switch (mode) {
+    case fs::AllocateMode::kKeepSize:
+      return "keep_size";
+    case fs::AllocateMode::kExtendSize:
+      return "extend_size";
+    case fs::AllocateMode::kZeroFill:
+      return "zero_fill";
+  }
+  return "unknown";
+}
+
 }  // namespace
 
 // ---- SimFile / SimFileLock: forward to the disk, or kClosed once it is gone.
@@ -352,7 +364,7 @@ Status SimFs::FileAllocate(const HandleState& handle, uint64_t offset, uint64_t 
   trace_.Field("path", handle.path);
   trace_.Field("offset", offset);
   trace_.Field("length", length);
-  trace_.Field("mode", mode == fs::AllocateMode::kKeepSize ? "keep_size" : "extend_size");
+  trace_.Field("mode", AllocateModeName(mode));
   trace_.End(status);
   return status;
 }

@@ -241,6 +241,23 @@ TYPED_TEST_P(FileSystemConformanceTest, AllocateExtendSizeGrowsWithZerosAndNever
   EXPECT_EQ(*size_bytes, 8193u);
 }
 
+TYPED_TEST_P(FileSystemConformanceTest, AllocateZeroFillGrowsWithZerosAndKeepsExistingBytes) {
+  const std::string path = this->PathOf("zero_fill");
+  std::unique_ptr<File> file = this->CreateOrDie(path);
+  ASSERT_NE(file, nullptr);
+  ASSERT_TRUE(file->Append(this->Bytes("data")).ok());
+  // The range starts inside the data: the old bytes stay, the new ones are zeros.
+  ASSERT_TRUE(file->Allocate(2, (1 << 19) - 2, AllocateMode::kZeroFill).ok());
+  std::string expected = "data";
+  expected.resize(1 << 19, '\0');
+  EXPECT_EQ(this->ReadAll(*file), expected);
+  ASSERT_TRUE(file->WriteAt(100, this->Bytes("x")).ok());
+  ASSERT_TRUE(file->Allocate(0, 1 << 10, AllocateMode::kZeroFill).ok());  // inside: no change
+  expected[100] = 'x';
+  EXPECT_EQ(this->ReadAll(*file), expected);
+  ASSERT_TRUE(file->SyncData().ok());
+}
+
 // ---- open failures ---------------------------------------------------------
 
 TYPED_TEST_P(FileSystemConformanceTest, ExclusiveCreateOfAnExistingFileIsAlreadyExists) {
@@ -629,6 +646,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     WritesAreVisibleThroughEveryHandleOfTheFile, ReadsPastTheEndAreShortOrEmpty,
     WriteAtPastTheEndZeroFillsTheGap, TruncateShrinksAndGrowsWithZeros,
     AllocateKeepSizeLeavesTheSizeAndContents, AllocateExtendSizeGrowsWithZerosAndNeverShrinks,
+    AllocateZeroFillGrowsWithZerosAndKeepsExistingBytes,
     ExclusiveCreateOfAnExistingFileIsAlreadyExists, OpeningAMissingFileWithoutCreateIsNotFound,
     CreatingUnderAMissingParentIsNotFound, OpeningADirectoryIsInvalidArgument,
     TruncateOptionOnAReadOnlyOpenIsInvalidArgument, ReadOnlyHandleRefusesEveryWrite,

@@ -8,6 +8,9 @@
 #include <fiu.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -18,6 +21,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -293,6 +297,51 @@ TEST_F(PosixFsTest, AllocateExtendSizeReservesBlocksOnTheDisk) {
   EXPECT_EQ(static_cast<uint64_t>(info.st_size), kSegmentSizeBytes);
   // ext4, xfs and tmpfs all support fallocate: the blocks are really reserved.
   EXPECT_GE(static_cast<uint64_t>(info.st_blocks) * 512, kSegmentSizeBytes);
+}
+
+// FIEMAP: true when some extent of the file is allocated but unwritten, the
+// state whose first overwrite makes fdatasync commit the filesystem journal.
+// Fails the test (returns nullopt) where the filesystem has no FIEMAP.
+std::optional<bool> HasUnwrittenExtent(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  constexpr uint32_t kExtentCountMax = 64;
+  std::vector<uint8_t> buffer(sizeof(fiemap) + kExtentCountMax * sizeof(fiemap_extent));
+  auto* map = reinterpret_cast<fiemap*>(buffer.data());
+  map->fm_start = 0;
+  map->fm_length = FIEMAP_MAX_OFFSET;
+  map->fm_flags = FIEMAP_FLAG_SYNC;
+  map->fm_extent_count = kExtentCountMax;
+  const int rc = ::ioctl(fd, FS_IOC_FIEMAP, map);
+  ::close(fd);
+  if (rc != 0) return std::nullopt;
+  bool unwritten = false;
+  for (uint32_t k = 0; k < map->fm_mapped_extents; k++) {
+    unwritten = unwritten || (map->fm_extents[k].fe_flags & FIEMAP_EXTENT_UNWRITTEN) != 0;
+  }
+  return unwritten;
+}
+
+TEST_F(PosixFsTest, AllocateZeroFillLeavesNoUnwrittenExtentsWhereExtendSizeDoes) {
+  constexpr uint64_t kSegmentSizeBytes = 1 << 20;
+  const std::string extended = PathOf("extended");
+  const std::string zeroed = PathOf("zeroed");
+  std::unique_ptr<File> extended_file = OpenOrDie(extended, {.create = true});
+  std::unique_ptr<File> zeroed_file = OpenOrDie(zeroed, {.create = true});
+  ASSERT_NE(extended_file, nullptr);
+  ASSERT_NE(zeroed_file, nullptr);
+  ASSERT_TRUE(extended_file->Allocate(0, kSegmentSizeBytes, AllocateMode::kExtendSize).ok());
+  ASSERT_TRUE(zeroed_file->Allocate(0, kSegmentSizeBytes, AllocateMode::kZeroFill).ok());
+  ASSERT_TRUE(extended_file->Sync().ok());
+  ASSERT_TRUE(zeroed_file->Sync().ok());
+  const std::optional<bool> extended_unwritten = HasUnwrittenExtent(extended);
+  const std::optional<bool> zeroed_unwritten = HasUnwrittenExtent(zeroed);
+  if (!extended_unwritten.has_value() || !*extended_unwritten) {
+    GTEST_SKIP() << "the filesystem under " << PathOf("") << " has no unwritten extents (tmpfs?)";
+  }
+  ASSERT_TRUE(zeroed_unwritten.has_value());
+  EXPECT_FALSE(*zeroed_unwritten);
+  EXPECT_EQ(zeroed_file->Size().value(), kSegmentSizeBytes);
 }
 
 // ---- locks across processes ---------------------------------------------------
