@@ -1,12 +1,16 @@
 // Trace: the simulated disk's record of every operation and every fault and
-// crash decision, one text line each, and a hash over all lines (HashLine).
+// crash decision, one text line each, and a hash over all of them.
 //
 // A line reads `op=17 write path=/w/0.wal offset=4096 bytes=128 -> ok`. The
-// hash covers every line (its bytes, then its length) whether or not lines are
-// retained, so a long torture run can keep only the hash and still be
-// compared with its replay. At most kTraceLinesMax lines are retained; later
-// ones are counted in lines_dropped() (the hash still covers them).
-// Building a line reuses one buffer. Not thread-safe.
+// hash covers the same content as the line, structured: the op index and
+// name, each field's key (a tag) and value, appended text, the status (code,
+// subcode, and message when it failed), and an end-of-line mark. It is the
+// same whether or not lines are retained, and text is formatted only when
+// they are (set_enabled), so a long torture run keeps only the hash at a
+// fraction of the cost and can still be compared with its replay. At most
+// kTraceLinesMax lines are retained; later ones are counted in
+// lines_dropped() (the hash still covers them). Building a line reuses one
+// buffer. Not thread-safe.
 #pragma once
 
 #include <cstdint>
