@@ -56,6 +56,7 @@ void ScenarioEnv::BuildDisk(const sim::SimOptions& options) {
   device_.reset();
   sim_ = std::make_unique<sim::SimFs>(options);
   sim_->set_trace_enabled(trace_);
+  sim_->set_crash_choices(crash_choices_);
   const Rng rng(options.seed);
   device_ = std::make_unique<SimDevice>(*sim_, rng);
   faults::FaultPlan plan;
@@ -78,6 +79,11 @@ Status ScenarioEnv::Configure(const sim::SimOptions& options) {
   }
   BuildDisk(options);
   return Status::Ok();
+}
+
+void ScenarioEnv::set_crash_choices(sim::CrashChoices* choices) {
+  crash_choices_ = choices;
+  sim_->set_crash_choices(choices);
 }
 
 fs::FileSystem& ScenarioEnv::fs() {

@@ -91,6 +91,9 @@ class ScenarioEnv {
 
   // The filesystem production code runs on. Marks the disk as used.
   fs::FileSystem& fs();
+  // Crash decisions of this disk, and of any disk Configure builds, come
+  // from choices (nullptr: the disk's seed). Not owned.
+  void set_crash_choices(sim::CrashChoices* choices);
   // The simulated disk itself (damage, listing). Marks the disk as used.
   sim::SimFs& sim();
   const sim::SimFs& sim_view() const { return *sim_; }
@@ -147,6 +150,7 @@ class ScenarioEnv {
   bool disk_used_ = false;
   uint64_t op_number_ = 0;
   bool damaged_ = false;
+  sim::CrashChoices* crash_choices_ = nullptr;
   std::unique_ptr<sim::SimFs> sim_;
   std::unique_ptr<SimDevice> device_;
   std::unique_ptr<faults::FaultFs> fault_fs_;

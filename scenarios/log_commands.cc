@@ -84,6 +84,12 @@ Status LogOpen(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
     env.log.handle = std::move(opened).value();
     env.log.failed_op_number.reset();
   }
+  if (!state.ok() && env.fault_fs().crashed()) {
+    // The process died while reading the store back (a crash rule): there is
+    // no recovery to judge; the next `check` judges the restart.
+    out.Error(state.status());
+    return Status::Ok();
+  }
   LogRecovery recovery;
   recovery.status = state.status();
   if (state.ok()) {

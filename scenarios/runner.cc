@@ -41,6 +41,7 @@ Result<ScriptRun> RunScript(const Script& script, const RunOptions& options) {
   // Each restart learns one more rule, so there are at most blocks + 1 runs.
   for (size_t run_index = 0; run_index <= script.blocks.size(); run_index++) {
     ScenarioEnv env(std::move(rules), options.trace);
+    if (options.crash_choices_for_run) env.set_crash_choices(options.crash_choices_for_run());
     ScriptRun run;
     run.run_count = run_index + 1;
     bool restart = false;
@@ -49,7 +50,10 @@ Result<ScriptRun> RunScript(const Script& script, const RunOptions& options) {
       std::string output;
       WALSIM_RETURN_IF_ERROR(RunBlock(script, script.blocks[b], env, &output));
       restart = env.restart_requested();
-      if (!restart) run.outputs.push_back(std::move(output));
+      if (!restart) {
+        run.outputs.push_back(std::move(output));
+        run.block_op_counts.push_back(env.fault_fs().op_count());
+      }
     }
     if (restart) {
       rules = env.TakeRulesForRestart();

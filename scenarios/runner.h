@@ -18,18 +18,31 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
 #include "scenarios/checker.h"
 #include "scenarios/script.h"
+#include "sim/crash_choices.h"
 
 namespace walsim::scenarios {
 
 struct RunOptions {
   bool trace = false;  // keep the disk's trace lines in ScriptRun::trace_lines
+  // When set, called at the start of every run of the script (a restart runs
+  // it again from the first block); the disk's crashes in that run take their
+  // decisions from what it returns (sim/crash_choices.h), not from its seed.
+  std::function<sim::CrashChoices*()> crash_choices_for_run;
 };
+
+// RunOptions that keep the trace lines when trace is true.
+inline RunOptions TraceOptions(bool trace) {
+  RunOptions options;
+  options.trace = trace;
+  return options;
+}
 
 struct ScriptRun {
   std::vector<std::string> outputs;      // one per block, lines joined by '\n'
@@ -37,6 +50,9 @@ struct ScriptRun {
   uint64_t trace_hash = 0;               // HashLine over the disk's whole trace (sim/trace.h)
   std::vector<std::string> trace_lines;  // with RunOptions::trace
   size_t run_count = 0;                  // 1 + the restarts that learned fault rules
+  // Per block: the FaultFs operations numbered up to its end (fault rules'
+  // nth= counts these; the operations of `check` are not numbered).
+  std::vector<uint64_t> block_op_counts;
 };
 
 Result<ScriptRun> RunScript(const Script& script, const RunOptions& options = {});

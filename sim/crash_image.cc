@@ -53,17 +53,17 @@ std::string_view TearFillName(TearFill fill) {
 
 // Persists a seeded strict prefix of the piece's new bytes; the rest of the
 // piece holds old bytes, zeros or random bytes (the sector was cut mid-write).
-void TearPiece(uint64_t piece_begin, std::span<const uint8_t> piece, Rng* tear_rng,
+void TearPiece(uint64_t piece_begin, std::span<const uint8_t> piece, CrashDecider* decider,
                SparseBytes* image, std::string* decisions) {
   WALSIM_ASSERT(!piece.empty());
-  uint64_t cut_bytes = tear_rng->Below(piece.size());
-  auto fill = static_cast<TearFill>(tear_rng->Below(3));
+  uint64_t cut_bytes = decider->TearBelow(piece.size());
+  auto fill = static_cast<TearFill>(decider->TearBelow(3));
   image->Write(piece_begin, piece.first(cut_bytes));
   uint64_t rest_begin = piece_begin + cut_bytes;
   uint64_t rest_bytes = piece.size() - cut_bytes;
   if (fill != TearFill::kOld) {
     std::vector<uint8_t> filler(rest_bytes, 0);
-    if (fill == TearFill::kRandom) tear_rng->Fill(filler);
+    if (fill == TearFill::kRandom) decider->tear_rng()->Fill(filler);
     image->Write(rest_begin, filler);
   }
   *decisions += " tear=";
@@ -75,9 +75,9 @@ void TearPiece(uint64_t piece_begin, std::span<const uint8_t> piece, Rng* tear_r
 // Prefix model: ops [0, kept) persist whole; op `kept`, if a write, persists
 // a seeded strict prefix of its sectors, the next one possibly torn.
 // Returns the index of the first op not fully persisted.
-size_t ApplyPrefix(const PendingLog& pending, const CrashImageOptions& options, Rng* crash_rng,
-                   Rng* tear_rng, SparseBytes* image, std::string* decisions) {
-  size_t kept_count = crash_rng->Between(0, pending.op_count());
+size_t ApplyPrefix(const PendingLog& pending, const CrashImageOptions& options,
+                   CrashDecider* decider, SparseBytes* image, std::string* decisions) {
+  size_t kept_count = decider->Between(0, pending.op_count());
   pending.ReplayInto(kept_count, image);
   AppendDecision(decisions, "kept_ops", kept_count);
   AppendDecision(decisions, "of", pending.op_count());
@@ -85,13 +85,13 @@ size_t ApplyPrefix(const PendingLog& pending, const CrashImageOptions& options, 
   if (pending.op(kept_count).kind != PendingOp::Kind::kWrite) return kept_count;
   const PendingOp& op = pending.op(kept_count);
   SectorPieces pieces{op.offset, pending.data(kept_count), options.sector_size_bytes};
-  uint64_t whole_count = crash_rng->Below(pieces.count());
+  uint64_t whole_count = decider->Below(pieces.count());
   for (uint64_t index = 0; index < whole_count; index++) {
     image->Write(pieces.begin(index), pieces.bytes(index));
   }
   AppendDecision(decisions, "next_op_sectors", whole_count);
-  if (!options.atomic_sector && crash_rng->Chance(0.5)) {
-    TearPiece(pieces.begin(whole_count), pieces.bytes(whole_count), tear_rng, image, decisions);
+  if (!options.atomic_sector && decider->Coin()) {
+    TearPiece(pieces.begin(whole_count), pieces.bytes(whole_count), decider, image, decisions);
   }
   return kept_count;
 }
@@ -100,15 +100,15 @@ size_t ApplyPrefix(const PendingLog& pending, const CrashImageOptions& options, 
 // persists, does not, or (atomic_sector false) tears, independently; what
 // persists is applied in issue order. Collects the ends of writes that did not
 // wholly persist into *unpersisted_ends.
-void ApplyReorder(const PendingLog& pending, const CrashImageOptions& options, Rng* crash_rng,
-                  Rng* tear_rng, SparseBytes* image, std::vector<uint64_t>* unpersisted_ends,
-                  std::string* decisions) {
+void ApplyReorder(const PendingLog& pending, const CrashImageOptions& options,
+                  CrashDecider* decider, SparseBytes* image,
+                  std::vector<uint64_t>* unpersisted_ends, std::string* decisions) {
   uint64_t sectors_total = 0, sectors_kept = 0, resizes_total = 0, resizes_kept = 0;
   for (size_t op_index = 0; op_index < pending.op_count(); op_index++) {
     const PendingOp& op = pending.op(op_index);
     if (op.kind == PendingOp::Kind::kResize) {
       resizes_total++;
-      if (crash_rng->Chance(0.5)) {
+      if (decider->Coin()) {
         image->Resize(op.size_bytes);
         resizes_kept++;
       }
@@ -117,7 +117,7 @@ void ApplyReorder(const PendingLog& pending, const CrashImageOptions& options, R
     SectorPieces pieces{op.offset, pending.data(op_index), options.sector_size_bytes};
     bool whole = true;
     for (uint64_t index = 0; index < pieces.count(); index++) {
-      uint64_t choice = crash_rng->Below(options.atomic_sector ? 2 : 3);
+      uint64_t choice = decider->Below(options.atomic_sector ? 2 : 3);
       sectors_total++;
       if (choice == 1) {
         image->Write(pieces.begin(index), pieces.bytes(index));
@@ -125,7 +125,7 @@ void ApplyReorder(const PendingLog& pending, const CrashImageOptions& options, R
       } else {
         whole = false;
         if (choice == 2)
-          TearPiece(pieces.begin(index), pieces.bytes(index), tear_rng, image, decisions);
+          TearPiece(pieces.begin(index), pieces.bytes(index), decider, image, decisions);
       }
     }
     if (!whole) unpersisted_ends->push_back(op.offset + op.size_bytes);
@@ -138,14 +138,14 @@ void ApplyReorder(const PendingLog& pending, const CrashImageOptions& options, R
 
 // Size before data: the size increase of one write that did not wholly
 // persist may still have reached the disk; its missing bytes read as zeros.
-void MaybeGrowSize(const std::vector<uint64_t>& unpersisted_ends, Rng* crash_rng,
+void MaybeGrowSize(const std::vector<uint64_t>& unpersisted_ends, CrashDecider* decider,
                    SparseBytes* image, std::string* decisions) {
   std::vector<uint64_t> growing;
   for (uint64_t end : unpersisted_ends) {
     if (end > image->size_bytes()) growing.push_back(end);
   }
-  if (growing.empty() || !crash_rng->Chance(0.5)) return;
-  uint64_t size_bytes = growing[crash_rng->Below(growing.size())];
+  if (growing.empty() || !decider->Coin()) return;
+  uint64_t size_bytes = growing[decider->Below(growing.size())];
   image->Resize(size_bytes);
   AppendDecision(decisions, "size_before_data", size_bytes);
 }
@@ -153,22 +153,22 @@ void MaybeGrowSize(const std::vector<uint64_t>& unpersisted_ends, Rng* crash_rng
 }  // namespace
 
 SparseBytes BuildCrashImage(const SparseBytes& durable, const PendingLog& pending,
-                            const CrashImageOptions& options, Rng* crash_rng, Rng* tear_rng,
+                            const CrashImageOptions& options, CrashDecider* decider,
                             std::string* decisions) {
   WALSIM_ASSERT(options.sector_size_bytes > 0);
   SparseBytes image = durable;
   if (options.model == CrashModel::kClean || pending.empty()) return image;
   std::vector<uint64_t> unpersisted_ends;
   if (options.model == CrashModel::kPrefix) {
-    size_t first_lost = ApplyPrefix(pending, options, crash_rng, tear_rng, &image, decisions);
+    size_t first_lost = ApplyPrefix(pending, options, decider, &image, decisions);
     for (size_t index = first_lost; index < pending.op_count(); index++) {
       const PendingOp& op = pending.op(index);
       if (op.kind == PendingOp::Kind::kWrite) unpersisted_ends.push_back(op.offset + op.size_bytes);
     }
   } else {
-    ApplyReorder(pending, options, crash_rng, tear_rng, &image, &unpersisted_ends, decisions);
+    ApplyReorder(pending, options, decider, &image, &unpersisted_ends, decisions);
   }
-  if (options.size_before_data) MaybeGrowSize(unpersisted_ends, crash_rng, &image, decisions);
+  if (options.size_before_data) MaybeGrowSize(unpersisted_ends, decider, &image, decisions);
   return image;
 }
 

@@ -5,14 +5,14 @@
 // choice of pending state, per the crash model (sim/sim_fs.h states the
 // rules). Every byte of the result is a durable byte, a byte of some pending
 // write, a zero, or (only when atomic_sector is false) a random byte of a torn
-// sector. Pure apart from the two Rng streams it draws from. Thread-safe on
-// distinct arguments.
+// sector. Pure apart from the decider it asks (sim/crash_choices.h).
+// Thread-safe on distinct arguments.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-#include "base/rng.h"
+#include "sim/crash_choices.h"
 #include "sim/pending_log.h"
 #include "sim/sim_options.h"
 #include "sim/sparse_bytes.h"
@@ -29,10 +29,10 @@ struct CrashImageOptions {
 // How a torn sector's unwritten part reads (atomic_sector == false).
 enum class TearFill : uint8_t { kOld, kZero, kRandom };
 
-// Returns the post-crash contents. crash_rng decides what persists; tear_rng
-// decides torn-sector contents. Appends " key=value" decisions to *decisions.
+// Returns the post-crash contents. decider decides what persists and how
+// sectors tear. Appends " key=value" decisions to *decisions.
 SparseBytes BuildCrashImage(const SparseBytes& durable, const PendingLog& pending,
-                            const CrashImageOptions& options, Rng* crash_rng, Rng* tear_rng,
+                            const CrashImageOptions& options, CrashDecider* decider,
                             std::string* decisions);
 
 }  // namespace walsim::sim

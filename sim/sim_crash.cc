@@ -71,6 +71,7 @@ void SimFs::Crash(CrashModel model) {
 }
 
 void SimFs::CrashDirectories(CrashModel model) {
+  CrashDecider decider(&crash_rng_, &tear_rng_, crash_choices_);
   std::vector<uint64_t> dir_ids;
   for (const auto& [id, node] : inodes_) {
     if (node.is_directory) dir_ids.push_back(id);
@@ -79,7 +80,7 @@ void SimFs::CrashDirectories(CrashModel model) {
     Inode& dir = inode(dir_id);
     size_t pending_count = dir.pending_entry_ops.size();
     if (pending_count == 0) continue;
-    size_t kept_count = model == CrashModel::kClean ? 0 : crash_rng_.Between(0, pending_count);
+    size_t kept_count = model == CrashModel::kClean ? 0 : decider.Between(0, pending_count);
     trace_.Begin(0, "crash_dir");
     trace_.Field("inode", dir_id);
     trace_.Field("kept_entry_ops", kept_count);
@@ -96,6 +97,7 @@ void SimFs::CrashDirectories(CrashModel model) {
 }
 
 void SimFs::CrashFiles(CrashModel model) {
+  CrashDecider decider(&crash_rng_, &tear_rng_, crash_choices_);
   std::map<uint64_t, std::string> paths = DurablePaths();
   CrashImageOptions image_options{model, options_.sector_size_bytes, options_.atomic_sector,
                                   options_.size_before_data};
@@ -104,8 +106,8 @@ void SimFs::CrashFiles(CrashModel model) {
     if (node.is_directory) continue;
     if (!node.pending.empty()) {
       decisions.clear();
-      SparseBytes image = BuildCrashImage(node.durable, node.pending, image_options, &crash_rng_,
-                                          &tear_rng_, &decisions);
+      SparseBytes image =
+          BuildCrashImage(node.durable, node.pending, image_options, &decider, &decisions);
       auto path = paths.find(id);
       WALSIM_ASSERT_MSG(path != paths.end(), "a file survived the crash without a durable name");
       trace_.Begin(0, "crash_file");

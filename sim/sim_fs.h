@@ -67,6 +67,7 @@
 #include "base/rng.h"
 #include "base/status.h"
 #include "fs/fs.h"
+#include "sim/crash_choices.h"
 #include "sim/inode.h"
 #include "sim/sim_options.h"
 #include "sim/trace.h"
@@ -107,6 +108,10 @@ class SimFs final : public fs::FileSystem {
   // equals durable everywhere. Crash() uses options().crash_model.
   void Crash();
   void Crash(CrashModel model);
+  // Crash decisions come from choices instead of the seeded streams until
+  // reset with nullptr (sim/crash_choices.h). Not owned; REQUIRES: it
+  // outlives every crash made while set.
+  void set_crash_choices(CrashChoices* choices) { crash_choices_ = choices; }
 
   // One-shot device faults, armed on the file now at path (or, if no file is
   // there yet, on the path, moving to the file when it is opened). Arming
@@ -244,6 +249,7 @@ class SimFs final : public fs::FileSystem {
   Trace trace_;
   Rng crash_rng_;
   Rng tear_rng_;
+  CrashChoices* crash_choices_ = nullptr;
   Rng write_eio_rng_;
   Rng read_eio_rng_;
   Rng short_write_rng_;

@@ -138,7 +138,7 @@ void RunReplayCommand(const ReplayFlags& flags) {
     return SetExitCode(kExitOk);
   }
   Result<scenarios::ScriptRun> run =
-      scenarios::RunScript(script, scenarios::RunOptions{.trace = flags.trace});
+      scenarios::RunScript(script, scenarios::TraceOptions(flags.trace));
   if (!run.ok()) {
     // The generator wrote a script the runner rejects: show it, it is the bug.
     std::vector<std::string> empty(script.blocks.size());
