@@ -6,8 +6,8 @@
 //   LOCK                  taken with FileSystem::Lock while a store is open
 //   logstore.meta         StoreMeta: the logical first index and the oldest live segment
 //   <seq>-<first>.seg     segments (16 hex digits each): a SegmentHeader, then batches
-//   *.tmp                 unfinished creations (ignored and removed on open)
-// A segment is preallocated (zeros). Batches start at multiples of the
+//   *.tmp                 unfinished creations and the spare segment (removed on open)
+// A segment is preallocated by writing zeros. Batches start at multiples of the
 // segment's write alignment, so a batch never shares a sector with data that
 // was already acknowledged. A batch is: entry frame+, commit frame, zero
 // padding. Every frame carries the batch's sequence number, its own CRC-32C
@@ -35,6 +35,10 @@ inline constexpr std::string_view kLockFileName = "LOCK";
 inline constexpr std::string_view kMetaFileName = "logstore.meta";
 inline constexpr std::string_view kTempSuffix = ".tmp";
 inline constexpr std::string_view kSegmentSuffix = ".seg";
+// The next segment, zero-filled ahead of a roll (SegmentStoreOptions::executor);
+// renamed to its segment name when used, a leftover like any other *.tmp.
+inline constexpr std::string_view kSpareSegmentFileName = "segment.spare.tmp";
+static_assert(kSpareSegmentFileName.ends_with(kTempSuffix));
 // "<16 hex seq>-<16 hex first index>.seg"
 inline constexpr size_t kSegmentNameLength = 16 + 1 + 16 + 4;
 
@@ -150,11 +154,22 @@ inline uint64_t EntryFrameLengthBytes(const Log& log) {
 // Bytes a batch occupies in a segment, padding included.
 uint64_t BatchSizeBytes(std::span<const Log> logs, uint32_t write_alignment_bytes);
 
+// Where a batch goes: its sequence, its segment's alignment and its offset
+// in the segment (for the index entries EncodeBatch fills).
+struct BatchPlacement {
+  uint64_t batch_seq = 0;
+  uint32_t write_alignment_bytes = 0;
+  uint64_t offset_bytes = 0;
+};
+
 // Encodes logs as one batch (entry frames, commit frame, zero padding) into
-// out[0, BatchSizeBytes). REQUIRES: out.size() >= BatchSizeBytes(logs, ..),
-// logs non-empty and contiguous (ValidateAppend passed).
-void EncodeBatch(std::span<const Log> logs, uint64_t batch_seq, uint32_t write_alignment_bytes,
-                 std::span<uint8_t> out);
+// out, in one pass, and sets locations[i] to PackFrameLocation(offset of
+// logs[i]'s frame in the segment, its length): the in-memory index entries.
+// REQUIRES: out.size() == BatchSizeBytes(logs, placement.write_alignment_bytes),
+// locations.size() == logs.size(), logs non-empty and contiguous
+// (ValidateAppend passed), placement.offset_bytes + out.size() < 4 GiB.
+void EncodeBatch(std::span<const Log> logs, const BatchPlacement& placement, std::span<uint8_t> out,
+                 std::span<uint64_t> locations);
 
 // Decodes the 32-byte header at bytes[0..) without checking the CRC: returns
 // std::nullopt when the fields cannot belong to a frame (bad type, reserved

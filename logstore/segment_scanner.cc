@@ -73,16 +73,22 @@ struct FrameProbe {
   std::string reason;
 };
 
+// " at offset N", built only on the way out: a scan visits every frame.
+std::string At(uint64_t offset) { return " at offset " + std::to_string(offset); }
+
 Result<FrameProbe> ProbeFrame(WindowReader& reader, uint64_t offset) {
-  std::string at = " at offset " + std::to_string(offset);
   WALSIM_ASSIGN_OR_RETURN(auto head, reader.Get(offset, format::kFrameHeaderSizeBytes));
-  if (head.size() < format::kFrameHeaderSizeBytes) return FrameProbe{{}, "end of segment" + at};
-  if (AllZero(head)) return FrameProbe{{}, "zeros" + at};
+  if (head.size() < format::kFrameHeaderSizeBytes) {
+    return FrameProbe{{}, "end of segment" + At(offset)};
+  }
+  if (AllZero(head)) return FrameProbe{{}, "zeros" + At(offset)};
   std::optional<FrameHeader> header = format::DecodeFrameHeader(head, reader.size_bytes() - offset);
-  if (!header) return FrameProbe{{}, "no valid frame header" + at};
+  if (!header) return FrameProbe{{}, "no valid frame header" + At(offset)};
   WALSIM_ASSIGN_OR_RETURN(auto frame, reader.Get(offset, header->length_bytes));
-  if (frame.size() != header->length_bytes) return FrameProbe{{}, "short read" + at};
-  if (!format::FrameCrcMatches(*header, frame)) return FrameProbe{{}, "checksum mismatch" + at};
+  if (frame.size() != header->length_bytes) return FrameProbe{{}, "short read" + At(offset)};
+  if (!format::FrameCrcMatches(*header, frame)) {
+    return FrameProbe{{}, "checksum mismatch" + At(offset)};
+  }
   return FrameProbe{header, {}};
 }
 
@@ -107,15 +113,14 @@ Result<std::optional<uint64_t>> DecodeBatch(WindowReader& reader, const BatchCur
     }
     const FrameHeader& header = *probe.header;
     uint64_t expected_index = cursor.first_index + frames->size();
-    std::string at = " at offset " + std::to_string(offset);
     if (header.batch_seq != cursor.batch_seq) {
-      *reason = "frame of batch " + std::to_string(header.batch_seq) + at + ", expected batch " +
-                std::to_string(cursor.batch_seq);
+      *reason = "frame of batch " + std::to_string(header.batch_seq) + At(offset) +
+                ", expected batch " + std::to_string(cursor.batch_seq);
       return std::optional<uint64_t>();
     }
     if (header.type == FrameType::kEntry) {
       if (header.index != expected_index) {
-        *reason = "entry " + std::to_string(header.index) + at + ", expected " +
+        *reason = "entry " + std::to_string(header.index) + At(offset) + ", expected " +
                   std::to_string(expected_index);
         return std::optional<uint64_t>();
       }
@@ -125,7 +130,7 @@ Result<std::optional<uint64_t>> DecodeBatch(WindowReader& reader, const BatchCur
     }
     WALSIM_ASSERT(header.type == FrameType::kCommit);
     if (frames->empty() || header.aux != frames->size() || header.index != expected_index - 1) {
-      *reason = "commit frame" + at + " does not match its batch";
+      *reason = "commit frame" + At(offset) + " does not match its batch";
       return std::optional<uint64_t>();
     }
     return std::optional<uint64_t>(offset + format::kCommitFrameSizeBytes);

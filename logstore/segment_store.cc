@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "base/coding.h"
 #include "base/log.h"
@@ -27,6 +28,10 @@ Status SegmentStore::Close() {
   if (closed_) return Status::Closed("log store " + dir_ + " is already closed");
   closed_ = true;
   Status first_error;
+  if (preparer_) {
+    first_error = preparer_->Close();
+    preparer_.reset();
+  }
   for (Segment& segment : segments_) {
     Status status = segment.file->Close();
     if (!status.ok() && first_error.ok()) first_error = status;
@@ -75,6 +80,8 @@ Result<uint64_t> SegmentStore::LastIndex() {
 
 size_t SegmentStore::FindSegment(uint64_t index) const {
   WALSIM_ASSERT(!segments_.empty() && index >= segments_.front().header.first_index);
+  // Raft reads mostly near the tail: the active segment first.
+  if (index >= segments_.back().header.first_index) return segments_.size() - 1;
   // The last segment whose first index is <= index (an empty segment sharing
   // its first index with the next one is skipped by taking the last).
   auto after = std::upper_bound(
@@ -140,26 +147,30 @@ Status SegmentStore::AppendBatch(std::span<const Log> logs, uint64_t batch_size_
   if (write_buffer_.size() < batch_size_bytes) write_buffer_.resize(batch_size_bytes);
   std::span<uint8_t> batch(write_buffer_.data(), batch_size_bytes);
   uint64_t batch_seq = last_batch_seq_ + 1;
-  format::EncodeBatch(logs, batch_seq, options_.write_alignment_bytes, batch);
+  // The encoder fills the index entries as it goes (one pass over the batch);
+  // they count only once the batch is durable.
+  const size_t frame_count = segment.frames.size();
+  segment.frames.resize(frame_count + logs.size());
+  format::EncodeBatch(logs, {batch_seq, options_.write_alignment_bytes, write_offset_bytes_}, batch,
+                      std::span(segment.frames).subspan(frame_count));
   Status status = segment.file->WriteAt(write_offset_bytes_, batch);
   if (status.ok() && !options_.no_sync) status = segment.file->SyncData();
   if (!status.ok()) {
+    segment.frames.resize(frame_count);
     InvalidateFailedBatch(segment);
     return FailStop(status.WithContext("appending batch " + std::to_string(batch_seq) + " to " +
                                        segment.path + " at offset " +
                                        std::to_string(write_offset_bytes_)));
-  }
-  uint64_t offset = write_offset_bytes_;
-  for (const Log& log : logs) {
-    uint64_t length = format::EntryFrameLengthBytes(log);
-    segment.frames.push_back(format::PackFrameLocation(offset, length));
-    offset += format::AlignUp(length, format::kFrameAlignmentBytes);
   }
   if (first_index_ == 0) first_index_ = logs[0].index;
   last_index_ = logs.back().index;
   last_batch_seq_ = batch_seq;
   if (!options_.no_sync) durable_batch_seq_ = batch_seq;
   write_offset_bytes_ += batch_size_bytes;
+  // The next spare is requested once this segment is half full: early
+  // enough for a background executor to finish it before the roll, and its
+  // 64 MiB write does not compete with the roll's syncs.
+  if (preparer_ && 2 * write_offset_bytes_ >= segment.size_bytes) preparer_->Prepare();
   WALSIM_ASSERT(segment.next_index() == last_index_ + 1);
   return Status::Ok();
 }
@@ -202,13 +213,41 @@ Status SegmentStore::WriteMeta(const format::StoreMeta& meta) {
   return Status::Ok();
 }
 
+Result<bool> SegmentStore::CreateSegmentFromSpare(const format::SegmentHeader& header,
+                                                  const std::string& path, uint64_t size_bytes) {
+  if (!preparer_ || preparer_->size_bytes() != size_bytes) return false;
+  std::optional<Result<std::unique_ptr<fs::File>>> spare = preparer_->Take();
+  if (!spare.has_value()) return false;
+  if (!spare->ok()) {
+    // The inline path retries the same work and reports its own error.
+    logger_->warn("log store {}: {}; creating the segment inline", dir_,
+                  spare->status().ToString());
+    return false;
+  }
+  std::unique_ptr<fs::File> file = std::move(*spare).value();
+  std::array<uint8_t, format::kSegmentHeaderSizeBytes> bytes{};
+  format::EncodeSegmentHeader(header, bytes);
+  WALSIM_ASSERT(bytes[0] != 0);
+  // The spare holds durable zeros: only the header block changes.
+  WALSIM_RETURN_IF_ERROR(file->WriteAt(0, bytes));
+  WALSIM_RETURN_IF_ERROR(file->Sync());
+  WALSIM_RETURN_IF_ERROR(file->Close());
+  WALSIM_RETURN_IF_ERROR(fs_.Rename(preparer_->path(), path));
+  WALSIM_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+  return true;
+}
+
 Status SegmentStore::CreateSegmentFile(const format::SegmentHeader& header, const std::string& path,
                                        uint64_t size_bytes) {
+  WALSIM_ASSIGN_OR_RETURN(bool from_spare, CreateSegmentFromSpare(header, path, size_bytes));
+  if (from_spare) return Status::Ok();
   std::string temp_path = path + std::string(format::kTempSuffix);
   std::array<uint8_t, format::kSegmentHeaderSizeBytes> bytes{};
   format::EncodeSegmentHeader(header, bytes);
   WALSIM_ASSIGN_OR_RETURN(auto file, fs_.Open(temp_path, {.create = true, .truncate = true}));
-  WALSIM_RETURN_IF_ERROR(file->Allocate(0, size_bytes, fs::AllocateMode::kExtendSize));
+  // Zeros, written: appends into them then need no extent conversion, so
+  // SyncData writes data only. See SegmentStoreOptions::executor.
+  WALSIM_RETURN_IF_ERROR(file->Allocate(0, size_bytes, fs::AllocateMode::kZeroFill));
   WALSIM_RETURN_IF_ERROR(file->WriteAt(0, bytes));
   WALSIM_RETURN_IF_ERROR(file->Sync());
   WALSIM_RETURN_IF_ERROR(file->Close());
@@ -236,6 +275,7 @@ Status SegmentStore::RollSegment(SegmentKind kind, uint64_t first_index,
   segment.path = std::move(path);
   segment.file = std::move(file).value();
   segment.size_bytes = size_bytes;
+  segment.frames = TakeIndexBuffer();
   segment.frames.reserve(std::max<size_t>(reserve_count, 64));
   write_offset_bytes_ = alignment;
   must_roll_ = false;
@@ -254,6 +294,15 @@ Status SegmentStore::StartLog(uint64_t first_index, uint64_t batch_size_bytes) {
   return RollSegment(SegmentKind::kFirst, first_index, batch_size_bytes);
 }
 
+std::vector<uint64_t> SegmentStore::TakeIndexBuffer() {
+  if (recycled_indexes_.empty()) return {};
+  std::vector<uint64_t> frames = std::move(recycled_indexes_.back());
+  recycled_indexes_.pop_back();
+  frames.clear();  // trivially destructible: O(1), the capacity stays
+  WALSIM_ASSERT(frames.empty());
+  return frames;
+}
+
 void SegmentStore::DropSegments(size_t begin, size_t end) {
   WALSIM_ASSERT(begin <= end && end <= segments_.size());
   // Newest first: if a crash persists only some removals, the survivors are
@@ -266,7 +315,13 @@ void SegmentStore::DropSegments(size_t begin, size_t end) {
       logger_->warn("log store {}: could not remove {}: {} (removed on next open)", dir_,
                     segment.path, status.ToString());
     }
+    // Freeing a large index returns its pages one by one (munmap): kept for
+    // the next segments instead, so the delete does no per-entry work.
+    if (recycled_indexes_.size() < kRecycledIndexCountMax) {
+      recycled_indexes_.push_back(std::move(segment.frames));
+    }
   }
+  WALSIM_ASSERT(recycled_indexes_.size() <= kRecycledIndexCountMax);
   segments_.erase(segments_.begin() + static_cast<std::ptrdiff_t>(begin),
                   segments_.begin() + static_cast<std::ptrdiff_t>(end));
 }

@@ -1,11 +1,12 @@
 // SegmentStore: the durable raft LogStore, on any fs::FileSystem.
 //
-// Entries live in preallocated segment files as checksummed frames grouped in
+// Entries live in zero-filled segment files as checksummed frames grouped in
 // batches, each closed by a commit frame (format: logstore/segment_format.h,
 // docs/logstore-format.md). StoreLogs encodes a batch into a reused buffer and
 // issues ONE write and ONE SyncData; a batch is visible after a crash only if
 // all of it reached the disk. An in-memory index holds 8 bytes per entry (the
-// frame's offset and length within its segment); GetLog reads one frame and
+// frame's offset and length within its segment; the buffers of up to two
+// dropped segments are kept for the next ones); GetLog reads one frame and
 // verifies its CRC on every read. Head deletes rewrite logstore.meta
 // atomically (temp file, sync, rename, sync directory) and then drop whole
 // segments; tail deletes create a durable "truncate" segment that supersedes
@@ -21,7 +22,9 @@
 // fails stop: every later mutating call returns kClosed until it is reopened.
 // After Close every call returns kClosed.
 // Thread-safe: every method takes an internal mutex. The directory is locked
-// (fs.Lock on LOCK) for the lifetime of the store.
+// (fs.Lock on LOCK) for the lifetime of the store. With options.executor, the
+// next segment file is prepared on the executor (segment_preparer.h), which
+// then uses the FileSystem from its thread.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -34,9 +37,11 @@
 #include <string_view>
 #include <vector>
 
+#include "base/executor.h"
 #include "fs/fs.h"
 #include "logstore/log_store.h"
 #include "logstore/segment_format.h"
+#include "logstore/segment_preparer.h"
 
 namespace walsim::logstore {
 
@@ -64,6 +69,20 @@ struct SegmentStoreOptions {
   bool read_only = false;
   // Bytes read per I/O during recovery.
   size_t scan_window_bytes = size_t{1} << 20;
+  // Segments are zero-filled (not just fallocated: the first write into an
+  // unwritten extent costs a journal commit at the next SyncData). nullptr:
+  // each segment is created and zero-filled by the call that needs it (the
+  // first StoreLogs of an empty store, then the one that fills a segment;
+  // about 64 MiB of writes). Non-null: a spare segment is prepared through
+  // this executor, submitted at Open and when the active segment is half
+  // full, so a roll only writes a header and renames (docs/logstore-format.md,
+  // "Segment preparation"). A thread-pool executor takes the zero-filling off
+  // the StoreLogs path; an InlineExecutor moves it to Open and to the
+  // StoreLogs call that passes half a segment. REQUIRES: outlives the store
+  // and runs each task without the caller's help (a roll waits for a pending
+  // one); with a non-inline executor the FileSystem must be thread-safe
+  // (PosixFs is, SimFs is not).
+  Executor* executor = nullptr;
 };
 
 class SegmentStore final : public LogStore {
@@ -148,6 +167,12 @@ class SegmentStore final : public LogStore {
   Status WriteMeta(const format::StoreMeta& meta);
   Status AppendBatch(std::span<const Log> logs, uint64_t batch_size_bytes);
   void InvalidateFailedBatch(Segment& segment);
+  // Renames the prepared spare file to path as a new segment; false when no
+  // spare of size_bytes is ready (the caller creates the file itself).
+  Result<bool> CreateSegmentFromSpare(const format::SegmentHeader& header, const std::string& path,
+                                      uint64_t size_bytes);
+  // An empty index for a new segment, reusing a dropped segment's buffer.
+  std::vector<uint64_t> TakeIndexBuffer();
   // Removes the files of segments_[begin, end), newest first, and erases them.
   void DropSegments(size_t begin, size_t end);
   Status DeletePrefix(uint64_t new_first_index);
@@ -182,6 +207,12 @@ class SegmentStore final : public LogStore {
   bool torn_tail_dropped_ = false;
   std::vector<uint8_t> write_buffer_;
   std::vector<uint8_t> read_buffer_;
+  // Index buffers of dropped segments, reused by the next segments: a head
+  // delete then frees no per-entry memory (its cost stays independent of
+  // the entry count). At most kRecycledIndexCountMax buffers.
+  static constexpr size_t kRecycledIndexCountMax = 2;
+  std::vector<std::vector<uint64_t>> recycled_indexes_;
+  std::unique_ptr<SegmentPreparer> preparer_;  // null without options.executor or read-only
 };
 
 }  // namespace walsim::logstore

@@ -119,6 +119,14 @@ Status SegmentStore::Recover() {
   std::vector<std::string> superseded_paths;
   WALSIM_RETURN_IF_ERROR(RecoverSegments(listing, &superseded_paths));
   if (!options_.read_only) RemoveLeftovers(listing, superseded_paths);
+  if (!options_.read_only && options_.executor != nullptr) {
+    // After RemoveLeftovers, which would remove a spare prepared earlier.
+    uint64_t spare_size_bytes =
+        format::AlignUp(options_.segment_size_bytes, options_.write_alignment_bytes);
+    preparer_ = std::make_unique<SegmentPreparer>(
+        fs_, fs::Join(dir_, format::kSpareSegmentFileName), spare_size_bytes, options_.executor);
+    preparer_->Prepare();
+  }
   for (const std::string& name : listing.unknown_names) {
     logger_->warn("log store {}: ignoring unknown file {}", dir_, name);
   }

@@ -3,6 +3,8 @@
 //   load DIR --entries N --entry-bytes B --batch K [--no-sync] [--seed X]
 //       appends N entries of B random bytes in batches of K; prints
 //       batches= entries= bytes= seconds= ops_per_sec= us_per_batch= mb_per_sec=
+//       open_seconds= (the timed part starts after Open, which zero-fills the
+//       first segment ahead: see RunLoad)
 //   dump DIR [--jsonl]   prints every log (jsonl: a range line, then one per log)
 //   verify DIR           recovers read-only and reads every entry; exit 0 if sound
 //   replay SCRIPT        runs an operation script on a fresh store in a temp
@@ -16,6 +18,7 @@
 #include <sstream>
 #include <vector>
 
+#include "base/executor.h"
 #include "base/log.h"
 #include "base/rng.h"
 #include "fs/posix_fs.h"
@@ -35,6 +38,7 @@ constexpr uint64_t kReplayBatchCountMax = uint64_t{1} << 20;
 struct OpenMode {
   bool read_only = false;
   bool no_sync = false;
+  Executor* executor = nullptr;  // prepares the next segment (SegmentStoreOptions::executor)
 };
 
 // Opens the store at a user path; tools log nothing but errors.
@@ -44,6 +48,7 @@ Result<std::unique_ptr<SegmentStore>> OpenStore(fs::FileSystem& fs, const std::s
   SegmentStoreOptions options;
   options.read_only = mode.read_only;
   options.no_sync = mode.no_sync;
+  options.executor = mode.executor;
   options.logger = NullLogger();
   return SegmentStore::Open(fs, path, options);
 }
@@ -66,8 +71,17 @@ int RunLoad(const LoadArgs& args) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::absolute(args.dir).parent_path(), ec);
   fs::PosixFs fs;
-  auto store = OpenStore(fs, args.dir, OpenMode{.read_only = false, .no_sync = args.no_sync});
+  // Inline: Open zero-fills the first segment before the clock starts (as
+  // the floor preallocates its file before timing), and the StoreLogs call
+  // that passes half a segment prepares the next one (timed: one 64 MiB
+  // zero-fill per segment). open_seconds reports the one-off at Open.
+  InlineExecutor executor;
+  auto open_start = std::chrono::steady_clock::now();
+  auto store = OpenStore(
+      fs, args.dir, OpenMode{.read_only = false, .no_sync = args.no_sync, .executor = &executor});
   if (!store.ok()) return ReportError("logstore load " + args.dir, store.status());
+  double open_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - open_start).count();
   Rng rng = Rng(args.seed).Stream("logstore/load");
   std::vector<Log> batch(args.batch_count);
   for (Log& log : batch) {
@@ -88,9 +102,11 @@ int RunLoad(const LoadArgs& args) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   uint64_t bytes = args.entry_count * args.entry_bytes;
   std::printf("batches=%" PRIu64 " entries=%" PRIu64 " bytes=%" PRIu64
-              " seconds=%.6f ops_per_sec=%.1f us_per_batch=%.2f mb_per_sec=%.2f\n",
+              " seconds=%.6f ops_per_sec=%.1f us_per_batch=%.2f mb_per_sec=%.2f"
+              " open_seconds=%.6f\n",
               batch_total, args.entry_count, bytes, seconds, args.entry_count / seconds,
-              seconds * 1e6 / static_cast<double>(batch_total), bytes / seconds / 1e6);
+              seconds * 1e6 / static_cast<double>(batch_total), bytes / seconds / 1e6,
+              open_seconds);
   Status closed = (*store)->Close();
   return closed.ok() ? kExitOk : ReportError("logstore load " + args.dir, closed);
 }

@@ -6,8 +6,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
+#include <thread>
+#include <vector>
 
+#include "base/executor.h"
 #include "base/log.h"
 #include "fs/posix_fs.h"
 #include "logstore/inmem_store.h"
@@ -88,6 +92,65 @@ class SegmentOnPosixHarness {
   std::unique_ptr<SegmentStore> store_;
 };
 
+// Runs each task on a thread of its own, joined at destruction: a stand-in
+// for a caller's thread pool, so the spare segment is prepared concurrently.
+class ThreadExecutor final : public Executor {
+ public:
+  ~ThreadExecutor() override {
+    for (std::thread& thread : threads_) thread.join();
+  }
+  void Submit(std::function<void()> task) override { threads_.emplace_back(std::move(task)); }
+
+ private:
+  std::vector<std::thread> threads_;
+};
+
+// SegmentStore with a spare segment prepared ahead: inline on SimFs (as the
+// simulations run it), on its own thread on PosixFs.
+class SegmentWithSpareOnSimHarness {
+ public:
+  Status Open() {
+    SegmentStoreOptions options = SmallSegments();
+    options.executor = &executor_;
+    WALSIM_ASSIGN_OR_RETURN(store_, SegmentStore::Open(fs_, "/store", options));
+    return Status::Ok();
+  }
+  Status Reopen() {
+    WALSIM_RETURN_IF_ERROR(store_->Close());
+    store_.reset();
+    fs_.Crash(sim::CrashModel::kClean);
+    return Open();
+  }
+  LogStore& store() { return *store_; }
+
+ private:
+  sim::SimFs fs_{sim::SimOptions{}};
+  InlineExecutor executor_;
+  std::unique_ptr<SegmentStore> store_;
+};
+
+class SegmentWithSpareOnPosixHarness {
+ public:
+  Status Open() {
+    SegmentStoreOptions options = SmallSegments();
+    options.executor = &executor_;
+    WALSIM_ASSIGN_OR_RETURN(store_, SegmentStore::Open(fs_, dir_.path() + "/store", options));
+    return Status::Ok();
+  }
+  Status Reopen() {
+    WALSIM_RETURN_IF_ERROR(store_->Close());
+    store_.reset();
+    return Open();
+  }
+  LogStore& store() { return *store_; }
+
+ private:
+  testing::TempDir dir_;
+  fs::PosixFs fs_;
+  ThreadExecutor executor_;  // destroyed after the store, which waits for its task
+  std::unique_ptr<SegmentStore> store_;
+};
+
 class CacheOverSegmentHarness {
  public:
   Status Open() {
@@ -146,6 +209,7 @@ class LogStoreConformanceTest : public ::testing::Test {
 };
 
 using Harnesses = ::testing::Types<InmemHarness, SegmentOnSimHarness, SegmentOnPosixHarness,
+                                   SegmentWithSpareOnSimHarness, SegmentWithSpareOnPosixHarness,
                                    CacheOverSegmentHarness>;
 TYPED_TEST_SUITE(LogStoreConformanceTest, Harnesses);
 

@@ -33,8 +33,9 @@ std::vector<uint8_t> BuildSegment(const std::vector<size_t>& batch_sizes, size_t
   for (size_t count : batch_sizes) {
     std::vector<Log> logs = MakeBatch(index, count, seq);
     uint64_t batch_bytes = format::BatchSizeBytes(logs, kAlignment);
-    format::EncodeBatch(logs, seq, kAlignment,
-                        std::span<uint8_t>(bytes.data() + offset, batch_bytes));
+    std::vector<uint64_t> locations(count);
+    format::EncodeBatch(logs, {seq, kAlignment, offset},
+                        std::span<uint8_t>(bytes.data() + offset, batch_bytes), locations);
     offset += batch_bytes;
     index += count;
     seq++;
@@ -99,7 +100,9 @@ RC_GTEST_PROP(SegmentFormatTest, EntryFramesRoundTrip,
   log.extensions = extensions;
   log.appended_at_unix_ns = appended_at;
   std::vector<uint8_t> bytes(format::BatchSizeBytes(std::span(&log, 1), kAlignment));
-  format::EncodeBatch(std::span(&log, 1), 9, kAlignment, bytes);
+  uint64_t location = 0;
+  format::EncodeBatch(std::span(&log, 1), {9, kAlignment, 0}, bytes, std::span(&location, 1));
+  RC_ASSERT(location == format::PackFrameLocation(0, format::EntryFrameLengthBytes(log)));
   Log decoded;
   uint64_t length = format::EntryFrameLengthBytes(log);
   RC_ASSERT(format::DecodeEntryFrame(std::span(bytes.data(), length), index, &decoded).ok());
@@ -116,6 +119,21 @@ TEST(SegmentFormatTest, ScanFindsEveryCommittedBatch) {
   EXPECT_EQ(scan.tail, TailState::kClean);
   EXPECT_THAT(scan.stop_reason, HasSubstr("zeros at offset 2048"));
   EXPECT_EQ(format::FrameOffsetBytes(scan.frames[3]), 1024u);
+}
+
+TEST(SegmentFormatTest, EncodedLocationsAreTheOnesTheScanFinds) {
+  std::vector<Log> logs = MakeBatch(1, 5, 1);
+  std::vector<uint8_t> bytes(4096, 0);
+  format::SegmentHeader header{format::SegmentKind::kFirst, 1, 1, 0, kAlignment};
+  format::EncodeSegmentHeader(header, std::span<uint8_t, 64>(bytes.data(), 64));
+  uint64_t batch_bytes = format::BatchSizeBytes(logs, kAlignment);
+  std::vector<uint64_t> locations(logs.size());
+  format::EncodeBatch(logs, {1, kAlignment, kAlignment},
+                      std::span<uint8_t>(bytes.data() + kAlignment, batch_bytes), locations);
+  SegmentScan scan = Scan(bytes).value();
+  EXPECT_EQ(scan.frames, locations);
+  EXPECT_EQ(format::FrameOffsetBytes(locations[0]), kAlignment);
+  EXPECT_EQ(scan.tail, TailState::kClean);
 }
 
 TEST(SegmentFormatTest, BatchWithoutItsCommitFrameIsTorn) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "base/executor.h"
 #include "base/log.h"
 #include "sim/sim_fs.h"
 #include "tests/logstore/logstore_test_util.h"
@@ -79,6 +80,86 @@ TEST_F(SegmentStoreTest, OneWriteAndOneSyncDataPerBatch) {
   EXPECT_EQ(CountTrace(" syncdata "), 10u);
   EXPECT_EQ(CountTrace(" sync "), 0u);
   EXPECT_EQ(CountTrace(" syncdir "), 0u);
+}
+
+TEST_F(SegmentStoreTest, SegmentsAreZeroFilledNotJustAllocated) {
+  auto store = Open();
+  fs_.set_trace_enabled(true);
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 1, 1)).ok());  // creates the first segment
+  EXPECT_EQ(CountTrace("mode=zero_fill"), 1u);
+  EXPECT_EQ(CountTrace("mode=extend_size"), 0u);
+  EXPECT_EQ(CountTrace("0000000000000001-0000000000000001.seg.tmp"), 6u)
+      << "open, allocate, write, sync, close, rename";
+}
+
+TEST_F(SegmentStoreTest, SpareSegmentIsPreparedAtOpenAndTakenByTheRoll) {
+  InlineExecutor executor;
+  options_.executor = &executor;
+  auto store = Open();
+  EXPECT_EQ(fs_.Stat("/log/segment.spare.tmp").value().size_bytes, options_.segment_size_bytes);
+  fs_.set_trace_enabled(true);
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 4, 1)).ok());
+  // The roll renamed the spare: no segment was allocated inline.
+  EXPECT_EQ(CountTrace(".seg.tmp"), 0u);
+  EXPECT_EQ(CountTrace("rename"), 1u);
+  EXPECT_EQ(CountTrace("mode=zero_fill"), 0u);
+  EXPECT_EQ(fs_.Stat("/log/0000000000000001-0000000000000001.seg").value().size_bytes,
+            options_.segment_size_bytes);
+  EXPECT_EQ(fs_.Stat("/log/segment.spare.tmp").status().code(), StatusCode::kNotFound);
+  // Past half the segment, the next spare is prepared.
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(5, 100, 1, std::string(300, 'h'))).ok());
+  EXPECT_EQ(CountTrace("mode=zero_fill"), 1u);
+  EXPECT_EQ(fs_.Stat("/log/segment.spare.tmp").value().size_bytes, options_.segment_size_bytes);
+  ASSERT_TRUE(store->Close().ok());
+  EXPECT_EQ(fs_.Stat("/log/segment.spare.tmp").status().code(), StatusCode::kNotFound);
+  fs_.Crash(sim::CrashModel::kClean);
+  options_.executor = nullptr;
+  store = Open();
+  EXPECT_EQ(store->LastIndex().value(), 104u);
+  EXPECT_EQ(ReadAll(*store).size(), 104u);
+}
+
+TEST_F(SegmentStoreTest, LeftoverSpareIsRemovedOnOpen) {
+  InlineExecutor executor;
+  options_.executor = &executor;
+  auto store = Open();
+  ASSERT_TRUE(fs_.SyncDir("/log").ok());  // the spare's entry is durable
+  store.reset();                          // removes the spare: live only, lost in the crash
+  fs_.Crash(sim::CrashModel::kClean);
+  ASSERT_TRUE(fs_.Stat("/log/segment.spare.tmp").ok());
+  options_.executor = nullptr;
+  store = Open();
+  EXPECT_EQ(fs_.Stat("/log/segment.spare.tmp").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->LastIndex().value(), 0u);
+}
+
+TEST_F(SegmentStoreTest, FailedSparePreparationFallsBackToInlineCreation) {
+  InlineExecutor executor;
+  options_.executor = &executor;
+  // A non-empty directory where the spare goes: Open cannot remove it, and
+  // the preparation cannot create the file.
+  ASSERT_TRUE(fs_.MkDir("/log").ok());
+  ASSERT_TRUE(fs_.MkDir("/log/segment.spare.tmp").ok());
+  ASSERT_TRUE(fs_.Open("/log/segment.spare.tmp/x", {.create = true}).ok());
+  auto store = Open();
+  EXPECT_TRUE(fs_.Stat("/log/segment.spare.tmp").value().is_directory);
+  fs_.set_trace_enabled(true);
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 4, 1)).ok());
+  EXPECT_EQ(CountTrace("0000000000000001-0000000000000001.seg.tmp"), 6u);
+  EXPECT_EQ(ReadAll(*store), MakeBatch(1, 4, 1));
+}
+
+TEST_F(SegmentStoreTest, BatchLargerThanTheSpareLeavesTheSpareForLater) {
+  InlineExecutor executor;
+  options_.executor = &executor;
+  options_.segment_size_bytes = 4096;
+  auto store = Open();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 2, 1, std::string(6000, 'b'))).ok());
+  EXPECT_GT(fs_.Stat("/log/0000000000000001-0000000000000001.seg").value().size_bytes, 4096u);
+  EXPECT_EQ(fs_.Stat("/log/segment.spare.tmp").value().size_bytes, 4096u);
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(3, 2, 1)).ok());  // rolls into the spare
+  EXPECT_EQ(fs_.Stat("/log/0000000000000002-0000000000000003.seg").value().size_bytes, 4096u);
+  EXPECT_EQ(ReadAll(*store).size(), 4u);
 }
 
 TEST_F(SegmentStoreTest, FailedSyncFailsStopAndIsNotRecoveredInProcess) {
@@ -182,6 +263,29 @@ TEST_F(SegmentStoreTest, HeadDeleteRemovesWholeSegmentsOnly) {
   EXPECT_LT(info.segment_count, segments_before);
   EXPECT_EQ(info.first_index, 59u);
   EXPECT_EQ(fs_.List("/log").value().size(), info.segment_count + 2);
+}
+
+TEST_F(SegmentStoreTest, SegmentsAfterHeadDeletesIndexEveryEntry) {
+  // Dropped segments hand their index buffers to the next ones: the new
+  // segments must index only their own entries.
+  options_.segment_size_bytes = 4096;
+  auto store = Open();
+  std::vector<Log> expected;
+  for (uint64_t i = 0; i < 60; i++) {
+    std::vector<Log> batch = MakeBatch(1 + i * 4, 4, 1);
+    ASSERT_TRUE(store->StoreLogs(batch).ok());
+    expected.insert(expected.end(), batch.begin(), batch.end());
+    if (i % 10 == 9) {
+      uint64_t first = store->FirstIndex().value();
+      ASSERT_TRUE(store->DeleteRange(first, first + 29).ok());
+      expected.erase(expected.begin(), expected.begin() + 30);
+    }
+  }
+  EXPECT_EQ(store->FirstIndex().value(), 181u);
+  EXPECT_EQ(ReadAll(*store), expected);
+  ASSERT_TRUE(store->Close().ok());
+  store = Open();
+  EXPECT_EQ(ReadAll(*store), expected);
 }
 
 TEST_F(SegmentStoreTest, ReadOnlyOpenRefusesWrites) {
