@@ -7,6 +7,7 @@
 // varint is at most kVarint64LengthMax bytes. All functions are pure.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -17,21 +18,30 @@
 namespace walsim {
 
 inline constexpr size_t kVarint64LengthMax = 10;
+static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big,
+              "mixed-endian hosts are not supported");
 
+// One unaligned load or store on little-endian hosts (GCC 12 at -O2 did not
+// merge the byte loops, which cost a third of the LogStore's batch encoding);
+// a byte swap on big-endian ones.
 inline void EncodeFixed32(uint8_t* dst, uint32_t value) {
-  for (int i = 0; i < 4; i++) dst[i] = static_cast<uint8_t>(value >> (8 * i));
+  if constexpr (std::endian::native == std::endian::big) value = __builtin_bswap32(value);
+  std::memcpy(dst, &value, sizeof(value));
 }
 inline void EncodeFixed64(uint8_t* dst, uint64_t value) {
-  for (int i = 0; i < 8; i++) dst[i] = static_cast<uint8_t>(value >> (8 * i));
+  if constexpr (std::endian::native == std::endian::big) value = __builtin_bswap64(value);
+  std::memcpy(dst, &value, sizeof(value));
 }
 inline uint32_t DecodeFixed32(const uint8_t* src) {
   uint32_t value = 0;
-  for (int i = 0; i < 4; i++) value |= uint32_t{src[i]} << (8 * i);
+  std::memcpy(&value, src, sizeof(value));
+  if constexpr (std::endian::native == std::endian::big) value = __builtin_bswap32(value);
   return value;
 }
 inline uint64_t DecodeFixed64(const uint8_t* src) {
   uint64_t value = 0;
-  for (int i = 0; i < 8; i++) value |= uint64_t{src[i]} << (8 * i);
+  std::memcpy(&value, src, sizeof(value));
+  if constexpr (std::endian::native == std::endian::big) value = __builtin_bswap64(value);
   return value;
 }
 
