@@ -325,11 +325,11 @@ Status SegmentStore::CheckDurableBatches(const std::string& stop_reason) {
   if (segments_.empty()) {
     last_batch_seq_ = std::max(last_batch_seq_, recorded_seq);
   } else if (last_batch_seq_ < recorded_seq) {
-    return Status::Corruption("acknowledged data lost: " + fs::Join(dir_, format::kMetaFileName) +
-                              " records batch " + std::to_string(recorded_seq) +
-                              " as durable, but the log ends with batch " +
-                              std::to_string(last_batch_seq_) + " in " + segments_.back().path +
-                              " (" + stop_reason + ")");
+    return Status::DataLoss("acknowledged data lost: " + fs::Join(dir_, format::kMetaFileName) +
+                            " records batch " + std::to_string(recorded_seq) +
+                            " as durable, but the log ends with batch " +
+                            std::to_string(last_batch_seq_) + " in " + segments_.back().path +
+                            " (" + stop_reason + ")");
   }
   // no_sync (benchmarks) leaves recovered batches possibly unsynced.
   durable_batch_seq_ = options_.no_sync ? std::min(last_batch_seq_, recorded_seq) : last_batch_seq_;

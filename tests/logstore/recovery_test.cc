@@ -317,7 +317,7 @@ TEST_F(SegmentRecoveryTest, LostAcknowledgedBatchBeforeHeadDeleteIsAnError) {
   ASSERT_TRUE(store_->DeleteRange(1, 2).ok());
   CloseStore();
   fs_.Crash(sim::CrashModel::kClean);
-  ExpectOpenFails(StatusCode::kCorruption,
+  ExpectOpenFails(StatusCode::kDataLoss,
                   {"acknowledged data lost", "/log/logstore.meta records batch 4 as durable",
                    "the log ends with batch 3 in /log/0000000000000001-0000000000000001.seg",
                    "zeros at offset 2048"});
