@@ -1,8 +1,10 @@
 // `walsim wal ...`: dump, verify, repair and load an etcd-compatible WAL on
 // the real disk (PosixFs). Thin: parses flags, calls wal/, prints.
+#include <bit>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +28,7 @@ struct WalFlags {
   uint64_t snapshot_term = 0;
   bool raw = false;
   bool jsonl = false;
+  bool summary = false;
   uint64_t entries = 0;
   uint64_t entry_bytes = 0;
   uint64_t batch = 1;
@@ -163,16 +166,31 @@ int DumpRaw(fs::FileSystem& fs, const std::string& dir) {
   return sound ? kExitOk : kExitFailure;
 }
 
+// One line about a ReadAll (its entries kept, as a caller would): what it
+// returned and how fast, from OpenForRead to the last entry. The benchmark's
+// counterpart of etcdwal-load --readall.
+int DumpSummary(const wal::ReadAllResult& result, double seconds) {
+  uint64_t bytes = 0;
+  for (const wal::Entry& e : result.entries) bytes += e.data.size();
+  std::printf("entries=%zu bytes=%" PRIu64 " seconds=%.6f mb_per_sec=%.3f\n", result.entries.size(),
+              bytes, seconds, static_cast<double>(bytes) / seconds / 1e6);
+  return kExitOk;
+}
+
 void RunDump(const WalFlags& flags) {
   auto dir = NormalizeUserPath(flags.dir);
   if (!dir.ok()) return SetExitCode(ReportError("wal dump", dir.status()));
   fs::PosixFs fs;
   if (flags.raw) return SetExitCode(DumpRaw(fs, *dir));
   const wal::Snapshot snap{flags.snapshot_index, flags.snapshot_term, {}};
+  const auto start = std::chrono::steady_clock::now();
   auto wal = wal::Wal::OpenForRead(fs, *dir, snap, CliOptions());
   if (!wal.ok()) return SetExitCode(ReportError("wal dump " + *dir, wal.status()));
   auto result = (*wal)->ReadAll();
   if (!result.ok()) return SetExitCode(ReportError("wal dump " + *dir, result.status()));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (flags.summary) return SetExitCode(DumpSummary(*result, seconds));
   SetExitCode(flags.jsonl ? DumpJsonl(*result) : DumpTable(snap, *result));
 }
 
@@ -197,6 +215,26 @@ void RunRepair(const WalFlags& flags) {
   std::printf("%s: %s\n", dir->c_str(),
               *repaired ? "repaired a torn tail" : "sound, nothing to repair");
   SetExitCode(kExitOk);
+}
+
+// The bytes of Rng::Fill (little-endian words; a partial last word is used
+// up), a word per store: the load's data must stay byte-identical to
+// etcdwal-load's, which fills the same way.
+void FillSeeded(Rng& rng, std::span<uint8_t> out) {
+  size_t filled = 0;
+  for (; out.size() - filled >= sizeof(uint64_t); filled += sizeof(uint64_t)) {
+    const uint64_t word = rng.Next();
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(out.data() + filled, &word, sizeof(word));
+    } else {
+      EncodeFixed64(out.data() + filled, word);
+    }
+  }
+  if (filled == out.size()) return;
+  const uint64_t word = rng.Next();
+  for (size_t b = 0; filled < out.size(); b++, filled++) {
+    out[filled] = static_cast<uint8_t>(word >> (8 * b));
+  }
 }
 
 Status Load(fs::FileSystem& fs, const std::string& dir, const WalFlags& flags) {
@@ -224,7 +262,7 @@ Status Load(fs::FileSystem& fs, const std::string& dir, const WalFlags& flags) {
       wal::Entry& e = batch[i];
       e.term = 1;
       e.index = ++index;
-      rng.Fill(std::span(reinterpret_cast<uint8_t*>(e.data.data()), e.data.size()));
+      FillSeeded(rng, std::span(reinterpret_cast<uint8_t*>(e.data.data()), e.data.size()));
     }
     WALSIM_RETURN_IF_ERROR(
         wal->Save(wal::HardState{1, 1, index}, std::span<const wal::Entry>(batch.data(), count)));
@@ -265,7 +303,11 @@ void AddWalCommands(CLI::App& app) {
   dump->add_option("--snapshot-index", flags->snapshot_index, "read from this snapshot index");
   dump->add_option("--snapshot-term", flags->snapshot_term, "the snapshot's term");
   dump->add_flag("--raw", flags->raw, "list every record of every file, going on past errors");
-  dump->add_flag("--jsonl", flags->jsonl, "metadata, hardstate and entries as JSON lines");
+  auto* jsonl =
+      dump->add_flag("--jsonl", flags->jsonl, "metadata, hardstate and entries as JSON lines");
+  dump->add_flag("--summary", flags->summary,
+                 "run ReadAll and print one line: entries= bytes= seconds= mb_per_sec=")
+      ->excludes(jsonl);
   dump->callback([flags] { RunDump(*flags); });
 
   CLI::App* verify = group->add_subcommand("verify", "check CRCs and framing; exit 0 when sound");

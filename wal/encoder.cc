@@ -1,5 +1,9 @@
 #include "wal/encoder.h"
 
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "wal/decoder.h"
@@ -7,10 +11,8 @@
 
 namespace walsim::wal {
 
-Encoder::Encoder() {
-  buffer_.reserve(kBufferBytesReserved);
-  scratch_.reserve(kPageBytes);
-}
+Encoder::Encoder()
+    : buffer_(new uint8_t[kBufferBytesReserved]), buffer_capacity_bytes_(kBufferBytesReserved) {}
 
 void Encoder::Reset(fs::File* file, uint64_t file_offset, uint32_t crc) {
   WALSIM_ASSERT(file != nullptr);
@@ -18,7 +20,7 @@ void Encoder::Reset(fs::File* file, uint64_t file_offset, uint32_t crc) {
   file_ = file;
   flushed_offset_ = file_offset;
   crc_ = crc;
-  buffer_.clear();
+  buffer_size_bytes_ = 0;
   page_buffered_bytes_ = 0;
 }
 
@@ -28,24 +30,61 @@ uint64_t Encoder::FrameSizeBytes(uint64_t record_bytes) {
   return kFrameHeaderBytes + record_bytes + pad_bytes;
 }
 
-Status Encoder::AppendFrame(int64_t type, uint32_t crc, std::span<const uint8_t> data) {
-  const size_t frame_start = buffer_.size();
-  buffer_.append(kFrameHeaderBytes, '\0');
-  wal::AppendRecord(&buffer_, type, crc, data);
-  const uint64_t record_bytes = buffer_.size() - frame_start - kFrameHeaderBytes;
+namespace {
+// The length field, stored with one move where the machine is little-endian.
+void StoreLengthField(uint8_t* dst, uint64_t length_field) {
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(dst, &length_field, sizeof(length_field));
+  } else {
+    EncodeFixed64(dst, length_field);
+  }
+}
+}  // namespace
+
+uint8_t* Encoder::Reserve(size_t size_bytes) {
+  const size_t needed_bytes = buffer_size_bytes_ + size_bytes;
+  if (needed_bytes > buffer_capacity_bytes_) {
+    // Only a record larger than the reserve gets here; grow geometrically so
+    // a run of them costs amortized constant copies.
+    const size_t capacity_bytes = std::max(needed_bytes, 2 * buffer_capacity_bytes_);
+    std::unique_ptr<uint8_t[]> grown(new uint8_t[capacity_bytes]);
+    std::memcpy(grown.get(), buffer_.get(), buffer_size_bytes_);
+    buffer_ = std::move(grown);
+    buffer_capacity_bytes_ = capacity_bytes;
+  }
+  WALSIM_ASSERT(needed_bytes <= buffer_capacity_bytes_);
+  return buffer_.get() + buffer_size_bytes_;
+}
+
+Status Encoder::AppendFrame(int64_t type, uint32_t crc, std::span<const uint8_t> head,
+                            std::span<const uint8_t> tail) {
+  WALSIM_ASSERT(head.size() <= kFrameHeadBytesMax);
+  // Room for the largest frame these parts can make, written in place: the
+  // record header's size depends on the CRC's varint, so the frame's size is
+  // known only once it is written. Padding is written as a whole word.
+  uint8_t* const frame = Reserve(kFrameHeaderBytes + kRecordHeaderBytesMax + kFrameHeadBytesMax +
+                                 tail.size() + kFrameAlignBytes);
+  uint8_t* const record = frame + kFrameHeaderBytes;
+  uint8_t* out = record + EncodeRecordHeader(record, type, crc, head.size() + tail.size());
+  if (!head.empty()) std::memcpy(out, head.data(), head.size());
+  out += head.size();
+  if (!tail.empty()) std::memcpy(out, tail.data(), tail.size());
+  out += tail.size();
+  const auto record_bytes = static_cast<uint64_t>(out - record);
   uint64_t pad_bytes = 0;
-  const uint64_t length_field = EncodeFrameLength(record_bytes, &pad_bytes);
-  buffer_.append(pad_bytes, '\0');
-  EncodeFixed64(reinterpret_cast<uint8_t*>(buffer_.data() + frame_start), length_field);
-  WALSIM_ASSERT((buffer_.size() - frame_start) % kFrameAlignBytes == 0);
-  WALSIM_ASSERT(buffer_.size() - frame_start == FrameSizeBytes(record_bytes));
+  StoreLengthField(frame, EncodeFrameLength(record_bytes, &pad_bytes));
+  std::memset(out, 0, kFrameAlignBytes);
+  const size_t frame_bytes = static_cast<size_t>(kFrameHeaderBytes + record_bytes + pad_bytes);
+  buffer_size_bytes_ += frame_bytes;
+  WALSIM_ASSERT(frame_bytes % kFrameAlignBytes == 0 &&
+                buffer_size_bytes_ <= buffer_capacity_bytes_);
   // etcd writes the length field and the padded record as two Writes.
   WALSIM_RETURN_IF_ERROR(PageWrite(kFrameHeaderBytes));
-  return PageWrite(buffer_.size() - frame_start - kFrameHeaderBytes);
+  return PageWrite(frame_bytes - kFrameHeaderBytes);
 }
 
 Status Encoder::PageWrite(size_t size_bytes) {
-  WALSIM_ASSERT(page_buffered_bytes_ + size_bytes <= buffer_.size());
+  WALSIM_ASSERT(page_buffered_bytes_ + size_bytes <= buffer_size_bytes_);
   // At most two rounds: after a flush the rest is under a page.
   for (int round = 0; round < 3; round++) {
     if (page_buffered_bytes_ + size_bytes <= kFlushWatermarkBytes) {
@@ -76,49 +115,60 @@ Status Encoder::AppendCrcRecord(uint32_t previous_crc) {
   // etcd's saveCrc: the record's crc field is the chain value so far; it
   // carries no data, so it does not extend the chain.
   WALSIM_ASSERT(previous_crc == crc_);
-  return AppendFrame(static_cast<int64_t>(RecordType::kCrc), previous_crc, {});
+  return AppendFrame(static_cast<int64_t>(RecordType::kCrc), previous_crc, {}, {});
 }
 
 Status Encoder::AppendRecord(RecordType type, std::span<const uint8_t> data) {
   WALSIM_ASSERT(type != RecordType::kCrc);
   crc_ = Crc32cExtend(crc_, data);
-  return AppendFrame(static_cast<int64_t>(type), crc_, data);
+  return AppendFrame(static_cast<int64_t>(type), crc_, {}, data);
 }
 
 Status Encoder::AppendEntry(const Entry& entry) {
-  scratch_.clear();
-  wal::AppendEntry(&scratch_, entry);
-  return AppendRecord(RecordType::kEntry, AsBytes(scratch_));
+  // The record's data is the entry's fields then its data bytes; the CRC runs
+  // over both pieces in place, so the entry is never assembled elsewhere.
+  uint8_t header[kEntryHeaderBytesMax];
+  const std::span<const uint8_t> head(header, EncodeEntryHeader(header, entry));
+  const std::span<const uint8_t> data = AsBytes(entry.data);
+  crc_ = Crc32cExtend(Crc32cExtend(crc_, head), data);
+  return AppendFrame(static_cast<int64_t>(RecordType::kEntry), crc_, head, data);
 }
 
 Status Encoder::AppendHardState(const HardState& state) {
-  scratch_.clear();
-  wal::AppendHardState(&scratch_, state);
-  return AppendRecord(RecordType::kState, AsBytes(scratch_));
+  uint8_t encoded[kHardStateBytesMax];
+  const std::span<const uint8_t> head(encoded, EncodeHardState(encoded, state));
+  crc_ = Crc32cExtend(crc_, head);
+  return AppendFrame(static_cast<int64_t>(RecordType::kState), crc_, head, {});
 }
 
 Status Encoder::AppendSnapshot(const Snapshot& snapshot) {
-  scratch_.clear();
-  wal::AppendSnapshot(&scratch_, snapshot);
-  return AppendRecord(RecordType::kSnapshot, AsBytes(scratch_));
+  uint8_t header[kSnapshotHeaderBytesMax];
+  const std::span<const uint8_t> head(header, EncodeSnapshotHeader(header, snapshot));
+  const std::span<const uint8_t> conf_state = AsBytes(snapshot.conf_state);
+  crc_ = Crc32cExtend(Crc32cExtend(crc_, head), conf_state);
+  return AppendFrame(static_cast<int64_t>(RecordType::kSnapshot), crc_, head, conf_state);
 }
 
 Status Encoder::WritePrefix(size_t size_bytes) {
-  WALSIM_ASSERT(file_ != nullptr && size_bytes <= buffer_.size());
+  WALSIM_ASSERT(file_ != nullptr && size_bytes <= buffer_size_bytes_);
   if (size_bytes == 0) return Status::Ok();
-  Status written = file_->WriteAt(
-      flushed_offset_,
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(buffer_.data()), size_bytes));
+  Status written =
+      file_->WriteAt(flushed_offset_, std::span<const uint8_t>(buffer_.get(), size_bytes));
   if (!written.ok()) return written;
   flushed_offset_ += size_bytes;
-  buffer_.erase(0, size_bytes);
+  // Past the watermark the rest is under a page (see PageWrite); after a
+  // Flush nothing is left to move.
+  buffer_size_bytes_ -= size_bytes;
+  if (buffer_size_bytes_ > 0) {
+    std::memmove(buffer_.get(), buffer_.get() + size_bytes, buffer_size_bytes_);
+  }
   page_buffered_bytes_ -= std::min(page_buffered_bytes_, size_bytes);
   return Status::Ok();
 }
 
 Status Encoder::Flush() {
-  WALSIM_ASSERT(page_buffered_bytes_ == buffer_.size());
-  return WritePrefix(buffer_.size());
+  WALSIM_ASSERT(page_buffered_bytes_ == buffer_size_bytes_);
+  return WritePrefix(buffer_size_bytes_);
 }
 
 }  // namespace walsim::wal

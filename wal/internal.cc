@@ -35,13 +35,6 @@ Result<OpenedFiles> OpenForReading(fs::FileSystem& fs, std::string_view dir,
   return opened;
 }
 
-std::string Where(std::string_view dir, const std::vector<SegmentName>& segments,
-                  const RecordPosition& position, size_t first) {
-  WALSIM_ASSERT(first + position.file_position < segments.size());
-  return "wal file " + fs::Join(dir, segments[first + position.file_position].name) +
-         " at offset " + std::to_string(position.offset);
-}
-
 Status RemoveAll(fs::FileSystem& fs, const std::string& path) { return RemoveAllAt(fs, path, 0); }
 
 }  // namespace walsim::wal::internal

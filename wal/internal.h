@@ -34,10 +34,6 @@ struct OpenedFiles {
 Result<OpenedFiles> OpenForReading(fs::FileSystem& fs, std::string_view dir,
                                    const std::vector<SegmentName>& segments, size_t first);
 
-// "wal file <path> at offset <offset>"
-std::string Where(std::string_view dir, const std::vector<SegmentName>& segments,
-                  const RecordPosition& position, size_t first);
-
 // What ReadAll accumulates from the records it visits: the one definition of
 // ReadAll's rules (metadata conflict, snapshot match, raft's overwrite rule,
 // gaps), which Verify applies too. With keep_entries false only the entry
@@ -52,18 +48,19 @@ struct Replay {
   uint64_t entry_count = 0;  // entries after start: result.entries.size() when kept
   Entry entry;               // decode buffer
 
-  Status Visit(const RecordView& record, const std::string& where) {
+  // Applies one record. Errors name the record's file and offset.
+  Status Visit(const RecordView& record, const RecordPosition& position) {
     switch (static_cast<RecordType>(record.type)) {
       case RecordType::kEntry:
-        return VisitEntry(record, where);
+        return VisitEntry(record, position);
       case RecordType::kState:
-        return DecodeHardState(record.data, &result.hard_state).WithContext(where);
+        return InContext(DecodeHardState(record.data, &result.hard_state), position);
       case RecordType::kMetadata: {
         std::string_view data(reinterpret_cast<const char*>(record.data.data()),
                               record.data.size());
         if (have_metadata && data != result.metadata) {
           return WalStatus(StatusCode::kCorruption, WalError::kMetadataConflict,
-                           where + ": metadata differs from the earlier metadata record");
+                           Where(position) + ": metadata differs from the earlier metadata record");
         }
         result.metadata.assign(data);
         have_metadata = true;
@@ -72,28 +69,30 @@ struct Replay {
       case RecordType::kCrc:
         return Status::Ok();  // checked by ReadRecords
       case RecordType::kSnapshot:
-        return VisitSnapshot(record, where);
+        return VisitSnapshot(record, position);
     }
     return WalStatus(StatusCode::kCorruption, WalError::kUnexpectedType,
-                     where + ": unexpected record type " + std::to_string(record.type));
+                     Where(position) + ": unexpected record type " + std::to_string(record.type));
   }
 
-  Status VisitEntry(const RecordView& record, const std::string& where) {
-    WALSIM_RETURN_IF_ERROR(DecodeEntry(record.data, &entry).WithContext(where));
+  Status VisitEntry(const RecordView& record, const RecordPosition& position) {
+    WALSIM_RETURN_IF_ERROR(InContext(DecodeEntry(record.data, &entry), position));
     last_index = entry.index;
     if (entry.index <= start.index) return Status::Ok();
     // raft's overwrite rule: the entry at index i lands at position
     // i - start - 1, dropping everything after it; past the end is a gap.
-    const uint64_t position = entry.index - start.index - 1;
-    if (position > entry_count) {
+    const uint64_t entry_position = entry.index - start.index - 1;
+    if (entry_position > entry_count) {
       return WalStatus(StatusCode::kCorruption, WalError::kSliceOutOfRange,
-                       where + ": entry index " + std::to_string(entry.index) +
+                       Where(position) + ": entry index " + std::to_string(entry.index) +
                            " leaves a gap after index " +
                            std::to_string(start.index + entry_count));
     }
-    entry_count = position + 1;
+    entry_count = entry_position + 1;
     if (keep_entries) {
-      result.entries.resize(position);
+      // The common case appends; an overwrite first drops the entries from
+      // entry_position on.
+      if (entry_position < result.entries.size()) result.entries.resize(entry_position);
       result.entries.push_back(std::move(entry));
       entry = Entry{};
       WALSIM_ASSERT(result.entries.size() == entry_count);
@@ -101,17 +100,23 @@ struct Replay {
     return Status::Ok();
   }
 
-  Status VisitSnapshot(const RecordView& record, const std::string& where) {
+  Status VisitSnapshot(const RecordView& record, const RecordPosition& position) {
     Snapshot snap;
-    WALSIM_RETURN_IF_ERROR(DecodeSnapshot(record.data, &snap).WithContext(where));
+    WALSIM_RETURN_IF_ERROR(InContext(DecodeSnapshot(record.data, &snap), position));
     if (snap.index != start.index) return Status::Ok();
     if (snap.term != start.term) {
       return WalStatus(StatusCode::kCorruption, WalError::kSnapshotMismatch,
-                       where + ": snapshot at index " + std::to_string(snap.index) + " has term " +
-                           std::to_string(snap.term) + ", expected " + std::to_string(start.term));
+                       Where(position) + ": snapshot at index " + std::to_string(snap.index) +
+                           " has term " + std::to_string(snap.term) + ", expected " +
+                           std::to_string(start.term));
     }
     snapshot_matched = true;
     return Status::Ok();
+  }
+
+  static Status InContext(Status status, const RecordPosition& position) {
+    if (status.ok()) return status;
+    return status.WithContext(Where(position));
   }
 };
 

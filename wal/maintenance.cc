@@ -11,26 +11,27 @@ namespace walsim::wal {
 namespace {
 
 // Checks a record's type and payload, as ReadAll would decode it.
-Status ValidatePayload(const RecordView& record, const std::string& where) {
+Status ValidatePayload(const RecordView& record, const RecordPosition& position) {
+  using internal::Replay;
   switch (static_cast<RecordType>(record.type)) {
     case RecordType::kEntry: {
       Entry entry;
-      return DecodeEntry(record.data, &entry).WithContext(where);
+      return Replay::InContext(DecodeEntry(record.data, &entry), position);
     }
     case RecordType::kState: {
       HardState state;
-      return DecodeHardState(record.data, &state).WithContext(where);
+      return Replay::InContext(DecodeHardState(record.data, &state), position);
     }
     case RecordType::kSnapshot: {
       Snapshot snap;
-      return DecodeSnapshot(record.data, &snap).WithContext(where);
+      return Replay::InContext(DecodeSnapshot(record.data, &snap), position);
     }
     case RecordType::kMetadata:
     case RecordType::kCrc:
       return Status::Ok();
   }
   return WalStatus(StatusCode::kCorruption, WalError::kUnexpectedType,
-                   where + ": unexpected record type " + std::to_string(record.type));
+                   Where(position) + ": unexpected record type " + std::to_string(record.type));
 }
 
 Status CopyFile(fs::FileSystem& fs, fs::File* from, const std::string& to_path) {
@@ -69,7 +70,7 @@ Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& 
   Status read = ReadRecords(
       opened.files, internal::DecoderOptionsOf(options),
       [&](const RecordView& record, const RecordPosition& position) {
-        return ValidatePayload(record, internal::Where(dir, segments, position, first));
+        return ValidatePayload(record, position);
       },
       &end);
   WALSIM_RETURN_IF_ERROR(read);
@@ -105,7 +106,7 @@ Result<HardState> Verify(fs::FileSystem& fs, std::string_view dir, const Snapsho
   WALSIM_RETURN_IF_ERROR(ReadRecords(
       opened.files, internal::DecoderOptionsOf(options),
       [&](const RecordView& record, const RecordPosition& position) {
-        return replay.Visit(record, internal::Where(dir, segments, position, first));
+        return replay.Visit(record, position);
       },
       &end));
   if (!replay.snapshot_matched) {
@@ -129,8 +130,7 @@ Result<std::vector<Snapshot>> ValidSnapshotEntries(fs::FileSystem& fs, std::stri
   Status read = ReadRecords(
       opened.files, internal::DecoderOptionsOf(options),
       [&](const RecordView& record, const RecordPosition& position) -> Status {
-        const std::string where = internal::Where(dir, segments, position, 0);
-        WALSIM_RETURN_IF_ERROR(ValidatePayload(record, where));
+        WALSIM_RETURN_IF_ERROR(ValidatePayload(record, position));
         const auto type = static_cast<RecordType>(record.type);
         if (type == RecordType::kState) return DecodeHardState(record.data, &state);
         if (type == RecordType::kSnapshot) {

@@ -3,10 +3,15 @@
 #include "wal/types.h"
 
 namespace walsim::wal {
+
+std::string Where(const RecordPosition& position) {
+  return "wal file " + std::string(position.path) + " at offset " + std::to_string(position.offset);
+}
+
 namespace {
 
 std::string Where(const ReadFile& file, uint64_t offset) {
-  return "wal file " + file.path + " at offset " + std::to_string(offset);
+  return Where(RecordPosition{0, offset, file.path});
 }
 
 // A torn frame: the end of the log if it is the last frame of the last file,
@@ -75,7 +80,9 @@ Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& option
     Frame frame;
     // Each valid frame is at least 8 bytes, so this bounds the loop.
     for (uint64_t round = 0; round <= size_bytes / kFrameAlignBytes; round++) {
-      WALSIM_RETURN_IF_ERROR(decoder.Next(&frame).WithContext(Where(file, decoder.offset())));
+      if (Status next = decoder.Next(&frame); !next.ok()) {
+        return next.WithContext(Where(file, decoder.offset()));
+      }
       if (frame.kind == FrameKind::kEnd) break;
       if (frame.kind == FrameKind::kTorn) {
         WALSIM_RETURN_IF_ERROR(ClassifyTorn(&decoder, frame, file, last_file, end));
@@ -100,7 +107,8 @@ Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& option
         }
         decoder.set_crc(frame.record.crc);
       }
-      WALSIM_RETURN_IF_ERROR(visit(frame.record, RecordPosition{position, frame.offset}));
+      WALSIM_RETURN_IF_ERROR(
+          visit(frame.record, RecordPosition{position, frame.offset, file.path}));
     }
     WALSIM_ASSERT(frame.kind != FrameKind::kRecord);
     crc = decoder.crc();

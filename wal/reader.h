@@ -21,6 +21,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 #include "fs/fs.h"
@@ -31,7 +32,13 @@ namespace walsim::wal {
 struct RecordPosition {
   size_t file_position = 0;  // into the files span
   uint64_t offset = 0;       // of the frame in that file
+  std::string_view path;     // of that file; valid during the visit
 };
+
+// "wal file <path> at offset <offset>": the context of every error about a
+// record. Built only when there is an error: reading must not pay for a
+// message per record.
+std::string Where(const RecordPosition& position);
 
 struct ReadEnd {
   bool torn = false;               // the last file ends with a torn record

@@ -11,19 +11,50 @@ Status Malformed(std::string message) {
   return WalStatus(StatusCode::kCorruption, WalError::kMalformedRecord, std::move(message));
 }
 
-void PutTag(std::string* dst, uint32_t field, uint8_t wire_type) {
-  PutVarint64(dst, (uint64_t{field} << 3) | wire_type);
+// Copies bytes into *dst: in place when it has room (a reused decode
+// buffer), else into a string built at its size (one allocation, no
+// zero-fill; ReadAll moves each entry out, so this is its usual case).
+void AssignBytes(std::string* dst, std::span<const uint8_t> bytes) {
+  const auto* chars = reinterpret_cast<const char*>(bytes.data());
+  if (bytes.size() <= dst->capacity()) {
+    dst->assign(chars, bytes.size());
+  } else {
+    *dst = std::string(chars, bytes.size());
+  }
 }
-void PutVarintField(std::string* dst, uint32_t field, uint64_t value) {
-  PutTag(dst, field, kWireVarint);
-  PutVarint64(dst, value);
+
+// The encoders write at a raw pointer: the writer's hot path places each
+// record straight into its page buffer (wal/encoder.cc), with no message
+// built in between. Every field number here is below 16, so a tag is one byte.
+constexpr uint8_t Tag(uint32_t field, uint8_t wire_type) {
+  return static_cast<uint8_t>((field << 3) | wire_type);
 }
-void PutBytesField(std::string* dst, uint32_t field, std::span<const uint8_t> bytes) {
-  PutTag(dst, field, kWireLengthDelimited);
-  PutVarint64(dst, bytes.size());
-  dst->append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+static_assert(kSnapshotFieldConfState < 16 && kEntryFieldData < 16 && kRecordFieldData < 16,
+              "one-byte tags");
+
+size_t EncodeVarintField(uint8_t* dst, uint32_t field, uint64_t value) {
+  dst[0] = Tag(field, kWireVarint);
+  return 1 + EncodeVarint64(dst + 1, value);
+}
+// The tag and length of a bytes field; the bytes follow.
+size_t EncodeBytesFieldHeader(uint8_t* dst, uint32_t field, size_t size_bytes) {
+  dst[0] = Tag(field, kWireLengthDelimited);
+  return 1 + EncodeVarint64(dst + 1, size_bytes);
 }
 size_t BytesFieldSize(size_t size_bytes) { return 1 + VarintLength(size_bytes) + size_bytes; }
+
+// Appends a message made of a header written by encode_header (at most
+// header_bytes_max) followed by tail.
+template <typename EncodeHeader>
+void AppendMessage(std::string* dst, size_t header_bytes_max, EncodeHeader encode_header,
+                   std::span<const uint8_t> tail) {
+  const size_t before = dst->size();
+  dst->resize(before + header_bytes_max);
+  const size_t header_bytes = encode_header(reinterpret_cast<uint8_t*>(dst->data() + before));
+  WALSIM_ASSERT(header_bytes <= header_bytes_max);
+  dst->resize(before + header_bytes);
+  dst->append(reinterpret_cast<const char*>(tail.data()), tail.size());
+}
 
 // One field as read from the wire: a varint value or a byte range.
 struct Field {
@@ -76,6 +107,75 @@ Status ReadField(std::span<const uint8_t> input, size_t* offset, Field* field) {
   return Status::Ok();
 }
 
+// Fast paths for the one layout writers produce (gogoproto and ours): each
+// field once, in field-number order, one-byte tags, the bytes field last and
+// only when non-empty. They accept exactly the inputs on which the general
+// field loop below would succeed with that layout, and report false for
+// anything else, which the general loop then decodes (or rejects, with its
+// message). Reading a WAL thus costs a few compares per field.
+
+// Reads tag then a varint at *offset; false when either is not there.
+bool TakeVarintField(std::span<const uint8_t> bytes, size_t* offset, uint8_t tag, uint64_t* value) {
+  if (*offset >= bytes.size() || bytes[*offset] != tag) return false;
+  size_t after_tag = *offset + 1;
+  std::optional<uint64_t> decoded = DecodeVarint64(bytes, &after_tag);
+  if (!decoded) return false;
+  *value = *decoded;
+  *offset = after_tag;
+  return true;
+}
+
+// Reads an optional last bytes field (tag, length, bytes) that must end
+// exactly at the end of bytes; an absent field leaves *field empty.
+bool TakeLastBytesField(std::span<const uint8_t> bytes, size_t offset, uint8_t tag,
+                        std::span<const uint8_t>* field) {
+  *field = {};
+  if (offset == bytes.size()) return true;
+  if (bytes[offset] != tag) return false;
+  offset++;
+  std::optional<uint64_t> length = DecodeVarint64(bytes, &offset);
+  if (!length || *length != bytes.size() - offset) return false;
+  *field = bytes.subspan(offset);
+  return true;
+}
+
+bool DecodeRecordFast(std::span<const uint8_t> bytes, RecordView* record) {
+  size_t offset = 0;
+  uint64_t type = 0;
+  uint64_t crc = 0;
+  std::span<const uint8_t> data;
+  if (!TakeVarintField(bytes, &offset, Tag(kRecordFieldType, kWireVarint), &type) ||
+      !TakeVarintField(bytes, &offset, Tag(kRecordFieldCrc, kWireVarint), &crc) ||
+      crc > std::numeric_limits<uint32_t>::max() ||
+      !TakeLastBytesField(bytes, offset, Tag(kRecordFieldData, kWireLengthDelimited), &data)) {
+    return false;
+  }
+  record->type = static_cast<int64_t>(type);
+  record->crc = static_cast<uint32_t>(crc);
+  record->data = data;
+  return true;
+}
+
+bool DecodeEntryFast(std::span<const uint8_t> bytes, Entry* entry) {
+  size_t offset = 0;
+  uint64_t type = 0;
+  uint64_t term = 0;
+  uint64_t index = 0;
+  std::span<const uint8_t> data;
+  if (!TakeVarintField(bytes, &offset, Tag(kEntryFieldType, kWireVarint), &type) ||
+      type > kEntryTypeMax ||
+      !TakeVarintField(bytes, &offset, Tag(kEntryFieldTerm, kWireVarint), &term) ||
+      !TakeVarintField(bytes, &offset, Tag(kEntryFieldIndex, kWireVarint), &index) ||
+      !TakeLastBytesField(bytes, offset, Tag(kEntryFieldData, kWireLengthDelimited), &data)) {
+    return false;
+  }
+  entry->type = static_cast<EntryType>(type);
+  entry->term = term;
+  entry->index = index;
+  AssignBytes(&entry->data, data);
+  return true;
+}
+
 Status ExpectWire(const Field& field, uint8_t wire_type, const char* message_name) {
   if (field.wire_type == wire_type) return Status::Ok();
   return Malformed(std::string("wrong wire type ") + std::to_string(field.wire_type) +
@@ -90,15 +190,26 @@ size_t RecordEncodedSize(int64_t type, uint32_t crc, size_t data_size_bytes) {
   return size;
 }
 
+size_t EncodeRecordHeader(uint8_t* dst, int64_t type, uint32_t crc, size_t data_size_bytes) {
+  size_t size = EncodeVarintField(dst, kRecordFieldType, static_cast<uint64_t>(type));
+  size += EncodeVarintField(dst + size, kRecordFieldCrc, crc);
+  if (data_size_bytes > 0) {
+    size += EncodeBytesFieldHeader(dst + size, kRecordFieldData, data_size_bytes);
+  }
+  WALSIM_ASSERT(size <= kRecordHeaderBytesMax);
+  return size;
+}
+
 void AppendRecord(std::string* dst, int64_t type, uint32_t crc, std::span<const uint8_t> data) {
   const size_t before = dst->size();
-  PutVarintField(dst, kRecordFieldType, static_cast<uint64_t>(type));
-  PutVarintField(dst, kRecordFieldCrc, crc);
-  if (!data.empty()) PutBytesField(dst, kRecordFieldData, data);
+  AppendMessage(
+      dst, kRecordHeaderBytesMax,
+      [&](uint8_t* header) { return EncodeRecordHeader(header, type, crc, data.size()); }, data);
   WALSIM_ASSERT(dst->size() - before == RecordEncodedSize(type, crc, data.size()));
 }
 
 Status DecodeRecord(std::span<const uint8_t> bytes, RecordView* record) {
+  if (DecodeRecordFast(bytes, record)) return Status::Ok();
   *record = RecordView{};
   size_t offset = 0;
   while (offset < bytes.size()) {
@@ -129,16 +240,25 @@ size_t EntryEncodedSize(const Entry& entry) {
   return size;
 }
 
+size_t EncodeEntryHeader(uint8_t* dst, const Entry& entry) {
+  size_t size = EncodeVarintField(dst, kEntryFieldType, static_cast<uint8_t>(entry.type));
+  size += EncodeVarintField(dst + size, kEntryFieldTerm, entry.term);
+  size += EncodeVarintField(dst + size, kEntryFieldIndex, entry.index);
+  if (!entry.data.empty()) {
+    size += EncodeBytesFieldHeader(dst + size, kEntryFieldData, entry.data.size());
+  }
+  WALSIM_ASSERT(size <= kEntryHeaderBytesMax);
+  return size;
+}
+
 void AppendEntry(std::string* dst, const Entry& entry) {
-  const size_t before = dst->size();
-  PutVarintField(dst, kEntryFieldType, static_cast<uint8_t>(entry.type));
-  PutVarintField(dst, kEntryFieldTerm, entry.term);
-  PutVarintField(dst, kEntryFieldIndex, entry.index);
-  if (!entry.data.empty()) PutBytesField(dst, kEntryFieldData, AsBytes(entry.data));
-  WALSIM_ASSERT(dst->size() - before == EntryEncodedSize(entry));
+  AppendMessage(
+      dst, kEntryHeaderBytesMax, [&](uint8_t* header) { return EncodeEntryHeader(header, entry); },
+      AsBytes(entry.data));
 }
 
 Status DecodeEntry(std::span<const uint8_t> bytes, Entry* entry) {
+  if (DecodeEntryFast(bytes, entry)) return Status::Ok();
   entry->term = 0;
   entry->index = 0;
   entry->type = EntryType::kNormal;
@@ -149,7 +269,7 @@ Status DecodeEntry(std::span<const uint8_t> bytes, Entry* entry) {
     WALSIM_RETURN_IF_ERROR(ReadField(bytes, &offset, &field));
     if (field.number == kEntryFieldData) {
       WALSIM_RETURN_IF_ERROR(ExpectWire(field, kWireLengthDelimited, "raftpb.Entry"));
-      entry->data.assign(reinterpret_cast<const char*>(field.bytes.data()), field.bytes.size());
+      AssignBytes(&entry->data, field.bytes);
       continue;
     }
     if (field.number > kEntryFieldData) continue;  // unknown field: skipped
@@ -169,10 +289,17 @@ Status DecodeEntry(std::span<const uint8_t> bytes, Entry* entry) {
   return Status::Ok();
 }
 
+size_t EncodeHardState(uint8_t* dst, const HardState& state) {
+  size_t size = EncodeVarintField(dst, kHardStateFieldTerm, state.term);
+  size += EncodeVarintField(dst + size, kHardStateFieldVote, state.vote);
+  size += EncodeVarintField(dst + size, kHardStateFieldCommit, state.commit);
+  WALSIM_ASSERT(size <= kHardStateBytesMax);
+  return size;
+}
+
 void AppendHardState(std::string* dst, const HardState& state) {
-  PutVarintField(dst, kHardStateFieldTerm, state.term);
-  PutVarintField(dst, kHardStateFieldVote, state.vote);
-  PutVarintField(dst, kHardStateFieldCommit, state.commit);
+  AppendMessage(dst, kHardStateBytesMax,
+                [&](uint8_t* header) { return EncodeHardState(header, state); }, {});
 }
 
 Status DecodeHardState(std::span<const uint8_t> bytes, HardState* state) {
@@ -190,12 +317,21 @@ Status DecodeHardState(std::span<const uint8_t> bytes, HardState* state) {
   return Status::Ok();
 }
 
-void AppendSnapshot(std::string* dst, const Snapshot& snapshot) {
-  PutVarintField(dst, kSnapshotFieldIndex, snapshot.index);
-  PutVarintField(dst, kSnapshotFieldTerm, snapshot.term);
+size_t EncodeSnapshotHeader(uint8_t* dst, const Snapshot& snapshot) {
+  size_t size = EncodeVarintField(dst, kSnapshotFieldIndex, snapshot.index);
+  size += EncodeVarintField(dst + size, kSnapshotFieldTerm, snapshot.term);
   if (!snapshot.conf_state.empty()) {
-    PutBytesField(dst, kSnapshotFieldConfState, AsBytes(snapshot.conf_state));
+    size += EncodeBytesFieldHeader(dst + size, kSnapshotFieldConfState, snapshot.conf_state.size());
   }
+  WALSIM_ASSERT(size <= kSnapshotHeaderBytesMax);
+  return size;
+}
+
+void AppendSnapshot(std::string* dst, const Snapshot& snapshot) {
+  AppendMessage(
+      dst, kSnapshotHeaderBytesMax,
+      [&](uint8_t* header) { return EncodeSnapshotHeader(header, snapshot); },
+      AsBytes(snapshot.conf_state));
 }
 
 Status DecodeSnapshot(std::span<const uint8_t> bytes, Snapshot* snapshot) {

@@ -32,18 +32,36 @@ struct RecordView {
 
 // Size of the encoded walpb.Record with these fields.
 size_t RecordEncodedSize(int64_t type, uint32_t crc, size_t data_size_bytes);
+// Writes the walpb.Record fields that come before the data bytes (type, crc,
+// and the data field's tag and length when data_size_bytes > 0) at dst, so
+// that a writer can place the data itself without building the message
+// first. Returns the bytes written (at most kRecordHeaderBytesMax).
+// REQUIRES: dst has kRecordHeaderBytesMax bytes.
+size_t EncodeRecordHeader(uint8_t* dst, int64_t type, uint32_t crc, size_t data_size_bytes);
 // Appends the encoded walpb.Record to dst (data omitted when empty).
 void AppendRecord(std::string* dst, int64_t type, uint32_t crc, std::span<const uint8_t> data);
 [[nodiscard]] Status DecodeRecord(std::span<const uint8_t> bytes, RecordView* record);
 
 size_t EntryEncodedSize(const Entry& entry);
+// Writes the raftpb.Entry fields before entry.data's bytes (type, term, index,
+// and data's tag and length when non-empty) at dst; the encoded entry is these
+// bytes followed by entry.data. Returns the bytes written.
+// REQUIRES: dst has kEntryHeaderBytesMax bytes.
+size_t EncodeEntryHeader(uint8_t* dst, const Entry& entry);
 void AppendEntry(std::string* dst, const Entry& entry);
 // Decodes into *entry (its data buffer is reused).
 [[nodiscard]] Status DecodeEntry(std::span<const uint8_t> bytes, Entry* entry);
 
+// Writes the whole raftpb.HardState at dst; returns the bytes written.
+// REQUIRES: dst has kHardStateBytesMax bytes.
+size_t EncodeHardState(uint8_t* dst, const HardState& state);
 void AppendHardState(std::string* dst, const HardState& state);
 [[nodiscard]] Status DecodeHardState(std::span<const uint8_t> bytes, HardState* state);
 
+// Writes the walpb.Snapshot fields before conf_state's bytes (index, term,
+// and conf_state's tag and length when non-empty) at dst; returns the bytes
+// written. REQUIRES: dst has kSnapshotHeaderBytesMax bytes.
+size_t EncodeSnapshotHeader(uint8_t* dst, const Snapshot& snapshot);
 void AppendSnapshot(std::string* dst, const Snapshot& snapshot);
 [[nodiscard]] Status DecodeSnapshot(std::span<const uint8_t> bytes, Snapshot* snapshot);
 

@@ -89,5 +89,15 @@ static_assert(kRecordSizeBytesMaxDefault < kFrameLengthMask);
 // The largest encoded walpb.Record header before `data`: type (1 + 10),
 // crc (1 + 5), data tag and length (1 + 10).
 inline constexpr size_t kRecordHeaderBytesMax = 28;
+// The largest encoded raftpb.Entry before its data bytes: type (1 + 1: the
+// type is at most 2), term and index (1 + 10 each), data tag and length
+// (1 + 10).
+inline constexpr size_t kEntryHeaderBytesMax = 2 + 3 * 11;
+// The largest encoded raftpb.HardState: three varint fields (1 + 10 each).
+inline constexpr size_t kHardStateBytesMax = 3 * 11;
+// The largest encoded walpb.Snapshot before conf_state's bytes: index and
+// term (1 + 10 each), conf_state tag and length (1 + 10).
+inline constexpr size_t kSnapshotHeaderBytesMax = 3 * 11;
+static_assert(kRecordHeaderBytesMax == 3 + 10 + 5 + 10, "three tags, type, crc, data length");
 
 }  // namespace walsim::wal

@@ -2,12 +2,14 @@
 //
 // Like etcd's filePipeline, it creates "<dir>/0.tmp" or "<dir>/1.tmp"
 // (alternating) preallocated to the segment size, so that a Cut only writes
-// three records and renames. Preparation runs through the caller's Executor
-// (nullptr: lazily, inline, at Take). Take waits for a pending preparation.
-// Invariant: at most one prepared or pending file at a time; Close removes an
-// unused one. Thread-safety: the preparation task may run on another thread;
-// shared state is guarded by a mutex, and the FileSystem it uses must then be
-// thread-safe (PosixFs is). The object itself is used by one thread.
+// three records and renames. With AllocateMode::kZeroFill the file is also
+// filled with zeros, so that appends into it change no extent metadata
+// (docs/wal-format.md, "Preallocation"). Preparation runs through the caller's
+// Executor (nullptr: lazily, inline, at Take). Take waits for a pending preparation. Invariant: at
+// most one prepared or pending file at a time; Close removes an unused one. Thread-safety: the
+// preparation task may run on another thread; shared state is guarded by a mutex, and the
+// FileSystem it uses must then be thread-safe (PosixFs is). The object itself is used by one
+// thread.
 #pragma once
 
 #include <condition_variable>
@@ -30,8 +32,9 @@ struct PreparedSegment {
 
 class SegmentPipeline {
  public:
+  // REQUIRES: allocate_mode grows the size (kExtendSize or kZeroFill).
   SegmentPipeline(fs::FileSystem& fs, std::string dir, uint64_t segment_size_bytes,
-                  Executor* executor);
+                  fs::AllocateMode allocate_mode, Executor* executor);
   ~SegmentPipeline();
   SegmentPipeline(const SegmentPipeline&) = delete;
   SegmentPipeline& operator=(const SegmentPipeline&) = delete;
@@ -52,12 +55,13 @@ class SegmentPipeline {
     std::optional<Result<PreparedSegment>> ready;
   };
   static Result<PreparedSegment> Allocate(fs::FileSystem& fs, const std::string& path,
-                                          uint64_t size_bytes);
+                                          uint64_t size_bytes, fs::AllocateMode allocate_mode);
   std::optional<Result<PreparedSegment>> Wait();
 
   fs::FileSystem& fs_;
   std::string dir_;
   uint64_t segment_size_bytes_;
+  fs::AllocateMode allocate_mode_;
   Executor* executor_;
   uint64_t count_ = 0;  // files handed out; picks 0.tmp or 1.tmp
   std::shared_ptr<Shared> shared_;

@@ -29,6 +29,13 @@ Status Wal::ValidateOptions(const WalOptions& options) {
   return Status::Ok();
 }
 
+fs::AllocateMode Wal::SegmentAllocateMode() const {
+  // Zeros written over a preallocated segment spare every later fdatasync an
+  // extent conversion (docs/wal-format.md, "Preallocation"). Without syncs
+  // there is nothing to spare, and the zeros would only cost.
+  return options_.no_sync ? fs::AllocateMode::kExtendSize : fs::AllocateMode::kZeroFill;
+}
+
 bool Exists(fs::FileSystem& fs, std::string_view dir) {
   Result<std::vector<std::string>> names = fs.List(dir);
   if (!names.ok()) return false;
@@ -41,9 +48,8 @@ bool Exists(fs::FileSystem& fs, std::string_view dir) {
 Status Wal::CreateInTmp(const std::string& tmp_dir, std::string_view metadata) {
   const std::string path = fs::Join(tmp_dir, FormatSegmentName(0, 0));
   WALSIM_ASSIGN_OR_RETURN(auto file, fs_.Open(path, {.create = true, .exclusive = true}));
-  WALSIM_RETURN_IF_ERROR(
-      file->Allocate(0, options_.segment_size_bytes, fs::AllocateMode::kExtendSize)
-          .WithContext("preallocating " + path));
+  WALSIM_RETURN_IF_ERROR(file->Allocate(0, options_.segment_size_bytes, SegmentAllocateMode())
+                             .WithContext("preallocating " + path));
   // etcd's Create: crc(0), metadata, an empty snapshot; then sync.
   encoder_.Reset(file.get(), 0, 0);
   WALSIM_RETURN_IF_ERROR(encoder_.AppendCrcRecord(0));
@@ -96,7 +102,7 @@ Result<std::unique_ptr<Wal>> Wal::Create(fs::FileSystem& fs, std::string_view di
   wal->metadata_ = std::string(metadata);
   wal->stage_ = Stage::kAppend;
   wal->pipeline_ = std::make_unique<SegmentPipeline>(fs, wal->dir_, options.segment_size_bytes,
-                                                     options.executor);
+                                                     wal->SegmentAllocateMode(), options.executor);
   wal->pipeline_->Prepare();
   return wal;
 }
@@ -158,8 +164,7 @@ Result<ReadAllResult> Wal::ReadAll() {
   WALSIM_RETURN_IF_ERROR(ReadRecords(
       files, internal::DecoderOptionsOf(options_),
       [&](const RecordView& record, const RecordPosition& position) {
-        return replay.Visit(record, "wal file " + files[position.file_position].path +
-                                        " at offset " + std::to_string(position.offset));
+        return replay.Visit(record, position);
       },
       &end));
   if (end.torn && write_mode_) return end.torn_status;  // etcd: repair first
@@ -194,8 +199,8 @@ Status Wal::FinishReadAll(uint64_t last_valid_offset, uint32_t crc) {
     WALSIM_RETURN_IF_ERROR(tail_->Sync().WithContext("syncing " + TailPath() + " on open"));
   }
   encoder_.Reset(tail_.get(), last_valid_offset, crc);
-  pipeline_ =
-      std::make_unique<SegmentPipeline>(fs_, dir_, options_.segment_size_bytes, options_.executor);
+  pipeline_ = std::make_unique<SegmentPipeline>(fs_, dir_, options_.segment_size_bytes,
+                                                SegmentAllocateMode(), options_.executor);
   pipeline_->Prepare();
   stage_ = Stage::kAppend;
   return Status::Ok();
@@ -238,8 +243,7 @@ Status Wal::ZeroTail(uint64_t offset) {
   if (offset >= size_bytes) return Status::Ok();
   const std::string where = "zeroing " + TailPath() + " after offset " + std::to_string(offset);
   WALSIM_RETURN_IF_ERROR(tail_->Truncate(offset).WithContext(where));
-  return tail_->Allocate(offset, size_bytes - offset, fs::AllocateMode::kExtendSize)
-      .WithContext(where);
+  return tail_->Allocate(offset, size_bytes - offset, SegmentAllocateMode()).WithContext(where);
 }
 
 Status Wal::ReleaseLockTo(uint64_t index) {

@@ -159,6 +159,9 @@ class Wal {
   Status CutSteps();
   Status RewriteTail(uint64_t offset);
   Status ZeroTail(uint64_t offset);
+  // How segments are preallocated: kZeroFill, or kExtendSize when nothing is
+  // synced.
+  fs::AllocateMode SegmentAllocateMode() const;
 
   fs::FileSystem& fs_;
   std::string dir_;
