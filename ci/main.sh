@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job (README): installs dependencies, builds walsim (default preset)
-# and runs it: the simulated-disk demo, the whole scenario library, and a
-# bounded torture run over a range of seeds. Arguments are passed to the
+# and runs it: the simulated-disk demo, the whole scenario library, the
+# crash-state explorer on two scripts, and a bounded torture run over a range
+# of seeds. Arguments are passed to the
 # torture run (default: --seeds 0:200).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,12 @@ echo "=== simulated disk demo"
 if "$walsim" run --help >/dev/null 2>&1; then
   echo "=== scenario library"
   "$walsim" run scenarios/scripts/*.scn
+fi
+
+if "$walsim" explore --help >/dev/null 2>&1; then
+  echo "=== crash-state explorer: every crash point, every crash state"
+  "$walsim" explore scenarios/scripts/wal-reopen-for-write-crash.scn --states 32
+  "$walsim" explore scenarios/scripts/log-torn-batch.scn --model reorder --states 32
 fi
 
 if "$walsim" torture --help >/dev/null 2>&1; then

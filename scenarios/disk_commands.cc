@@ -43,7 +43,9 @@ std::string DescribeOptions(const sim::SimOptions& options) {
          " atomic=" + (options.atomic_sector ? "true" : "false") +
          " model=" + std::string(sim::CrashModelName(options.crash_model)) +
          " capacity=" + capacity +
-         " size-before-data=" + (options.size_before_data ? "true" : "false");
+         " size-before-data=" + (options.size_before_data ? "true" : "false") +
+         // Printed only when off, so that scripts written before it read the same.
+         (options.random_tear_fill ? "" : " random-tears=false");
 }
 
 Status Disk(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
@@ -64,6 +66,9 @@ Status Disk(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   WALSIM_ASSIGN_OR_RETURN(options.capacity_bytes, args.U64Or("capacity", UINT64_MAX));
   if (args.Has("size-before-data")) {
     WALSIM_ASSIGN_OR_RETURN(options.size_before_data, args.Bool("size-before-data"));
+  }
+  if (args.Has("random-tears")) {
+    WALSIM_ASSIGN_OR_RETURN(options.random_tear_fill, args.Bool("random-tears"));
   }
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   WALSIM_RETURN_IF_ERROR(env.Configure(options));

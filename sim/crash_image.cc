@@ -53,11 +53,12 @@ std::string_view TearFillName(TearFill fill) {
 
 // Persists a seeded strict prefix of the piece's new bytes; the rest of the
 // piece holds old bytes, zeros or random bytes (the sector was cut mid-write).
-void TearPiece(uint64_t piece_begin, std::span<const uint8_t> piece, CrashDecider* decider,
-               SparseBytes* image, std::string* decisions) {
+void TearPiece(uint64_t piece_begin, std::span<const uint8_t> piece, bool random_fill,
+               CrashDecider* decider, SparseBytes* image, std::string* decisions) {
   WALSIM_ASSERT(!piece.empty());
+  static_assert(static_cast<int>(TearFill::kRandom) == 2, "the last fill is the random one");
   uint64_t cut_bytes = decider->TearBelow(piece.size());
-  auto fill = static_cast<TearFill>(decider->TearBelow(3));
+  auto fill = static_cast<TearFill>(decider->TearBelow(random_fill ? 3 : 2));
   image->Write(piece_begin, piece.first(cut_bytes));
   uint64_t rest_begin = piece_begin + cut_bytes;
   uint64_t rest_bytes = piece.size() - cut_bytes;
@@ -91,7 +92,8 @@ size_t ApplyPrefix(const PendingLog& pending, const CrashImageOptions& options,
   }
   AppendDecision(decisions, "next_op_sectors", whole_count);
   if (!options.atomic_sector && decider->Coin()) {
-    TearPiece(pieces.begin(whole_count), pieces.bytes(whole_count), decider, image, decisions);
+    TearPiece(pieces.begin(whole_count), pieces.bytes(whole_count), options.random_tear_fill,
+              decider, image, decisions);
   }
   return kept_count;
 }
@@ -125,7 +127,8 @@ void ApplyReorder(const PendingLog& pending, const CrashImageOptions& options,
       } else {
         whole = false;
         if (choice == 2)
-          TearPiece(pieces.begin(index), pieces.bytes(index), decider, image, decisions);
+          TearPiece(pieces.begin(index), pieces.bytes(index), options.random_tear_fill, decider,
+                    image, decisions);
       }
     }
     if (!whole) unpersisted_ends->push_back(op.offset + op.size_bytes);

@@ -24,6 +24,7 @@ struct CrashImageOptions {
   uint32_t sector_size_bytes = 512;
   bool atomic_sector = true;
   bool size_before_data = false;
+  bool random_tear_fill = true;  // a torn sector may read random bytes, not only old or zeros
 };
 
 // How a torn sector's unwritten part reads (atomic_sector == false).

@@ -100,7 +100,7 @@ void SimFs::CrashFiles(CrashModel model) {
   CrashDecider decider(&crash_rng_, &tear_rng_, crash_choices_);
   std::map<uint64_t, std::string> paths = DurablePaths();
   CrashImageOptions image_options{model, options_.sector_size_bytes, options_.atomic_sector,
-                                  options_.size_before_data};
+                                  options_.size_before_data, options_.random_tear_fill};
   std::string decisions;
   for (auto& [id, node] : inodes_) {
     if (node.is_directory) continue;

@@ -34,6 +34,11 @@ struct SimOptions {
   uint32_t sector_size_bytes = 512;
   // false: a partially persisted sector may be torn (old, zero or random bytes).
   bool atomic_sector = true;
+  // With atomic_sector false: whether a torn sector's unwritten part may read
+  // as random bytes, or only as its old bytes or zeros (what many drives
+  // return). Random bytes are the adversarial case that etcd's WAL format
+  // cannot tell from rot (docs/wal-format.md, "Known limitation").
+  bool random_tear_fill = true;
   // kNoSpace when the allocated bytes of all reachable or open files would exceed this.
   uint64_t capacity_bytes = UINT64_MAX;
   // The model Crash() uses.

@@ -193,11 +193,7 @@ Result<ReadAllResult> Wal::ReadAll() {
 Status Wal::FinishReadAll(uint64_t last_valid_offset, uint32_t crc) {
   for (size_t i = 0; i + 1 < segments_.size(); i++) (void)segments_[i].file->Close();
   tail_ = std::move(segments_.back().file);
-  WALSIM_RETURN_IF_ERROR(RewriteTail(last_valid_offset));
-  WALSIM_RETURN_IF_ERROR(ZeroTail(last_valid_offset));
-  if (!options_.no_sync) {
-    WALSIM_RETURN_IF_ERROR(tail_->Sync().WithContext("syncing " + TailPath() + " on open"));
-  }
+  WALSIM_RETURN_IF_ERROR(ReplaceTail(last_valid_offset));
   encoder_.Reset(tail_.get(), last_valid_offset, crc);
   pipeline_ = std::make_unique<SegmentPipeline>(fs_, dir_, options_.segment_size_bytes,
                                                 SegmentAllocateMode(), options_.executor);
@@ -206,44 +202,77 @@ Status Wal::FinishReadAll(uint64_t last_valid_offset, uint32_t crc) {
   return Status::Ok();
 }
 
-Status Wal::RewriteTail(uint64_t offset) {
+Status Wal::ReplaceTail(uint64_t offset) {
   // fsyncgate: after a failed fsync, Linux marks the dirty pages clean. Their
   // data stays readable in the page cache but may never reach the disk, and
   // a later fsync returns OK without writing it. ReadAll may just have read
   // such a record (the previous handle failed stop in this process, or the
   // process restarted while the page cache survived). Appending after it
   // would put acknowledged records behind a record a crash can erase, so the
-  // bytes we build on are written again, which dirties them, and the Sync in
-  // FinishReadAll makes them durable. Earlier files need no rewrite: a Cut
-  // only moves on after the previous file's sync succeeded.
-  std::vector<uint8_t> buffer(std::min<uint64_t>(offset, kRewriteChunkBytes));
-  uint64_t done = 0;
-  // Each round moves at least one byte, so this is bounded by offset.
-  while (done < offset) {
-    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(offset - done, buffer.size()));
-    const std::string where = "rewriting " + TailPath() + " at offset " + std::to_string(done);
-    WALSIM_ASSIGN_OR_RETURN(size_t read, tail_->ReadAt(done, std::span(buffer.data(), chunk)));
-    if (read != chunk) {
-      return Status::IoError(where + ": short read of " + std::to_string(read) + " bytes");
-    }
-    WALSIM_RETURN_IF_ERROR(
-        tail_->WriteAt(done, std::span(buffer.data(), chunk)).WithContext(where));
-    done += chunk;
+  // valid bytes we build on are made durable first. Earlier files need no
+  // such care: a Cut only moves on after the previous file's sync succeeded.
+  //
+  // They are copied into a new file that replaces the tail by rename, never
+  // rewritten in place: on a disk whose sectors are not atomic, a crash
+  // tearing an in-place rewrite destroys records that were durable and
+  // acknowledged (`walsim explore` found that). Bytes after the last valid
+  // record were never acknowledged (a torn or unsynced write, possibly
+  // non-zero records after a zero one); the copy holds zeros there (etcd's
+  // ZeroToEnd), so new records never sit next to stale frames.
+  //
+  // The copy holds only the valid bytes until the old file is gone, so a
+  // nearly full disk needs room for those, not for a second segment. The
+  // preallocation comes after; without room for it the tail just grows.
+  const std::string path = TailPath();
+  const std::string temp_path = path + ".tmp";
+  WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, tail_->Size());
+  const std::string where = "replacing " + path + " with its first " + std::to_string(offset) +
+                            " bytes through " + temp_path;
+  WALSIM_ASSIGN_OR_RETURN(auto copy, fs_.Open(temp_path, {.create = true, .truncate = true}));
+  // The lock follows the file through the rename.
+  Result<std::unique_ptr<fs::FileLock>> lock = fs_.Lock(temp_path);
+  if (!lock.ok()) return lock.status().WithContext(where);
+  WALSIM_RETURN_IF_ERROR(CopyPrefix(*tail_, *copy, offset).WithContext(where));
+  if (!options_.no_sync) WALSIM_RETURN_IF_ERROR(copy->Sync().WithContext(where));
+  WALSIM_RETURN_IF_ERROR(fs_.Rename(temp_path, path).WithContext(where));
+  if (!options_.no_sync) WALSIM_RETURN_IF_ERROR(fs_.SyncDir(dir_).WithContext(where));
+  // The replaced file's space is freed once its last handle is gone.
+  (void)copy->Close();
+  (void)tail_->Close();
+  tail_.reset();
+  Segment& tail = segments_.back();
+  if (tail.lock != nullptr) (void)tail.lock->Unlock();
+  tail.lock = std::move(lock).value();
+  // Written through a handle opened by the file's own name, so that errors
+  // and fault rules name the segment, not the temporary name.
+  WALSIM_ASSIGN_OR_RETURN(tail_, fs_.Open(path, {}));
+  if (size_bytes <= offset) return Status::Ok();
+  Status allocated = tail_->Allocate(offset, size_bytes - offset, SegmentAllocateMode());
+  if (allocated.ok() && !options_.no_sync) allocated = tail_->Sync();
+  if (allocated.code() == StatusCode::kNoSpace) {
+    logger_->warn("wal {}: no room to preallocate {} again ({}); it grows with each append", dir_,
+                  path, allocated.ToString());
+    return Status::Ok();
   }
-  WALSIM_ASSERT(done == offset);
-  return Status::Ok();
+  return allocated.WithContext("preallocating " + path + " after offset " + std::to_string(offset));
 }
 
-Status Wal::ZeroTail(uint64_t offset) {
-  // Bytes after the last valid record were never acknowledged (a torn or
-  // unsynced write, possibly non-zero records after a zero one). New records
-  // overwriting only some of them would leave stale frames that read as
-  // corruption later, so zero them (etcd's ZeroToEnd); FinishReadAll syncs.
-  WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, tail_->Size());
-  if (offset >= size_bytes) return Status::Ok();
-  const std::string where = "zeroing " + TailPath() + " after offset " + std::to_string(offset);
-  WALSIM_RETURN_IF_ERROR(tail_->Truncate(offset).WithContext(where));
-  return tail_->Allocate(offset, size_bytes - offset, SegmentAllocateMode()).WithContext(where);
+Status Wal::CopyPrefix(fs::File& from, fs::File& to, uint64_t size_bytes) {
+  std::vector<uint8_t> buffer(std::min<uint64_t>(size_bytes, kRewriteChunkBytes));
+  uint64_t done = 0;
+  // Each round moves at least one byte, so this is bounded by size_bytes.
+  while (done < size_bytes) {
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(size_bytes - done, buffer.size()));
+    WALSIM_ASSIGN_OR_RETURN(size_t read, from.ReadAt(done, std::span(buffer.data(), chunk)));
+    if (read != chunk) {
+      return Status::IoError("short read of " + std::to_string(read) + " bytes at offset " +
+                             std::to_string(done));
+    }
+    WALSIM_RETURN_IF_ERROR(to.WriteAt(done, std::span(buffer.data(), chunk)));
+    done += chunk;
+  }
+  WALSIM_ASSERT(done == size_bytes);
+  return Status::Ok();
 }
 
 Status Wal::ReleaseLockTo(uint64_t index) {

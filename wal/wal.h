@@ -56,8 +56,8 @@ struct WalOptions {
   uint64_t save_entries_max = 1'000'000;
 };
 
-// Opening for write rewrites the tail file's valid bytes in chunks of this size
-// (see Wal::RewriteTail).
+// Opening for write copies the tail file's valid bytes in chunks of this size
+// (see Wal::ReplaceTail).
 inline constexpr uint64_t kRewriteChunkBytes = uint64_t{1} << 20;
 
 class Wal {
@@ -157,8 +157,9 @@ class Wal {
   Status SyncTail();
   Status FinishReadAll(uint64_t last_valid_offset, uint32_t crc);
   Status CutSteps();
-  Status RewriteTail(uint64_t offset);
-  Status ZeroTail(uint64_t offset);
+  // Makes the tail's first offset bytes durable in a copy that replaces it.
+  Status ReplaceTail(uint64_t offset);
+  static Status CopyPrefix(fs::File& from, fs::File& to, uint64_t size_bytes);
   // How segments are preallocated: kZeroFill, or kExtendSize when nothing is
   // synced.
   fs::AllocateMode SegmentAllocateMode() const;

@@ -169,34 +169,49 @@ TEST_F(SimFsTest, ReorderKeepsLaterSectorWithoutEarlierOne) {
   EXPECT_EQ(outcomes, (std::set<std::string>{"..", "A.", ".B", "AB"}));
 }
 
-TEST_F(SimFsTest, TornSectorHoldsOldZeroOrRandomBytes) {
-  std::set<std::string> fills;
-  for (uint64_t seed = 0; seed < kSeedCount; seed++) {
-    SimFs disk({.seed = seed, .atomic_sector = false, .crash_model = CrashModel::kPrefix});
-    WriteDurable(disk, "/f", Repeat('\xAA', 512));
-    auto file = OpenExisting(disk, "/f");
-    ASSERT_TRUE(file->WriteAt(0, Bytes(Repeat('\x55', 512))).ok());
-    disk.Crash();
-    std::string after = Contents(disk, "/f");
-    ASSERT_EQ(after.size(), 512u);
-    // New bytes form a prefix; the rest is one kind of filler.
-    size_t cut = after.find_first_not_of('\x55');
-    if (cut == std::string::npos) {
-      fills.insert("whole");
-      continue;
+class SimTearTest : public SimFsTest {
+ protected:
+  // The fills a torn one-sector overwrite of durable bytes shows over many seeds.
+  std::set<std::string> TornSectorFills(bool random_tear_fill) {
+    std::set<std::string> fills;
+    for (uint64_t seed = 0; seed < kSeedCount; seed++) {
+      SimFs disk({.seed = seed,
+                  .atomic_sector = false,
+                  .random_tear_fill = random_tear_fill,
+                  .crash_model = CrashModel::kPrefix});
+      WriteDurable(disk, "/f", Repeat('\xAA', 512));
+      auto file = OpenExisting(disk, "/f");
+      EXPECT_TRUE(file->WriteAt(0, Bytes(Repeat('\x55', 512))).ok());
+      disk.Crash();
+      std::string after = Contents(disk, "/f");
+      EXPECT_EQ(after.size(), 512u);
+      // New bytes form a prefix; the rest is one kind of filler.
+      size_t cut = after.find_first_not_of('\x55');
+      if (cut == std::string::npos) {
+        fills.insert("whole");
+        continue;
+      }
+      std::string rest = after.substr(cut);
+      if (rest == Repeat('\xAA', rest.size())) {
+        fills.insert("old");
+      } else if (rest == Repeat('\0', rest.size())) {
+        fills.insert("zero");
+      } else {
+        fills.insert("random");
+      }
     }
-    std::string rest = after.substr(cut);
-    if (rest == Repeat('\xAA', rest.size())) {
-      fills.insert("old");
-    } else if (rest == Repeat('\0', rest.size())) {
-      fills.insert("zero");
-    } else {
-      fills.insert("random");
-    }
+    return fills;
   }
+};
+
+TEST_F(SimTearTest, TornSectorHoldsOldZeroOrRandomBytes) {
   // The one-sector write persisted whole, or not at all (old), or was torn:
   // a prefix of it, then old bytes, zeros or random bytes.
-  EXPECT_EQ(fills, (std::set<std::string>{"old", "random", "whole", "zero"}));
+  EXPECT_EQ(TornSectorFills(true), (std::set<std::string>{"old", "random", "whole", "zero"}));
+}
+
+TEST_F(SimTearTest, TornSectorWithoutRandomFillHoldsOldOrZeroBytes) {
+  EXPECT_EQ(TornSectorFills(false), (std::set<std::string>{"old", "whole", "zero"}));
 }
 
 TEST_F(SimFsTest, AtomicSectorNeverTears) {
