@@ -11,6 +11,7 @@
 # Workloads (the goals are in issues 3 and 4 and docs/performance-peers.md):
 #   wal-save-sync   Save of 1 x 128 B, fdatasync each        (work disk)
 #   wal-cpu-nosync  Save of 1 x 128 B, no sync: CPU per entry (tmpfs)
+#   wal-cpu64       Save of 64 x 128 B, no sync: CPU per entry (tmpfs)
 #   wal-readall     ReadAll of a ~256 MB WAL from page cache  (work disk)
 #   ls-storelog     StoreLog of 128 B, synced                 (work disk)
 #   ls-storelogs    StoreLogs of 64 x 128 B, synced           (work disk)
@@ -26,6 +27,7 @@ timeout_seconds=300
 # and the whole script stays under 10 minutes when fdatasync takes 5 ms.
 readonly save_sync_count=1000
 readonly cpu_entry_count=300000
+readonly cpu_batch_entry_count=640000 # in Saves of 64 x 128 B
 readonly readall_entry_count=262144 # x 1 KiB = 256 MiB of payload
 readonly readall_entry_bytes=1024
 readonly storelog_count=500
@@ -34,6 +36,7 @@ readonly storelogs_batch_count=100
 # (8-B length, record and entry protobuf headers, CRC, padding) plus the
 # HardState record is 192 B; a 64-entry LogStore batch is 64 x 160 B.
 readonly floor_save_bytes=192
+readonly floor_batch_save_bytes=$((64 * 160 + 32)) # 64 framed entries + HardState
 readonly floor_storelog_bytes=160
 readonly floor_storelogs_bytes=$((64 * 160))
 
@@ -134,9 +137,9 @@ calc() {
 }
 get() { echo "${result[$1]:-n/a}"; }
 
-have_wal_load=0 have_wal_verify=0 have_logstore_load=0
+have_wal_load=0 have_wal_dump=0 have_logstore_load=0
 has_walsim wal load && have_wal_load=1
-has_walsim wal verify && have_wal_verify=1
+has_walsim wal dump && have_wal_dump=1
 has_walsim logstore load && have_logstore_load=1
 # rounds_if FLAG NAME...: rounds over the names, minus the walsim ones when
 # FLAG is 0 (that walsim subcommand is not built).
@@ -174,6 +177,18 @@ case_walsim-cpu() {
 }
 rounds_if $have_wal_load floor-cpu walsim-cpu etcd-cpu
 
+echo "== WAL: Save of 64 x 128 B without sync: CPU per entry (tmpfs)" >&2
+case_floor-cpu64() { measure floor-cpu64 us_per_op "$shm" "$peers/floor" @DIR@ --ops $((cpu_batch_entry_count / 64)) --bytes $floor_batch_save_bytes --no-sync; }
+case_etcd-cpu64() {
+  measure etcd-cpu64 us_per_save "$shm" "$peers/etcdwal-load" @DIR@ \
+    --entries $cpu_batch_entry_count --entry-bytes 128 --batch 64 --no-sync
+}
+case_walsim-cpu64() {
+  measure walsim-cpu64 us_per_save "$shm" "$walsim" wal load @DIR@ \
+    --entries $cpu_batch_entry_count --entry-bytes 128 --batch 64 --no-sync
+}
+rounds_if $have_wal_load floor-cpu64 walsim-cpu64 etcd-cpu64
+
 echo "== WAL: ReadAll of a 256 MiB WAL from page cache (work disk)" >&2
 # One WAL, written by etcd's own writer, read by both readers: the same input.
 readall_wal=$work/readall-wal
@@ -182,11 +197,10 @@ timeout "$timeout_seconds" "$peers/etcdwal-load" "$readall_wal" --entries $reada
 cat "$readall_wal"/*.wal >/dev/null # into the page cache
 readall_payload_mb=$(calc "$readall_entry_count * $readall_entry_bytes / 1e6")
 case_etcd-readall() { measure etcd-readall mb_per_sec "$work" "$peers/etcdwal-load" --readall "$readall_wal"; }
-# walsim's CLI has no bare ReadAll; `wal verify` reads and checks every record
-# of every file (as etcd's ReadAll does), so the whole-process wall times of
-# both are compared.
-case_walsim-readall() { measure walsim-readall none "$work" "$walsim" wal verify "$readall_wal"; }
-rounds_if $have_wal_verify walsim-readall etcd-readall
+# `wal dump --summary` runs a real ReadAll that returns (and keeps) every
+# entry, as etcd's ReadAll does, and prints one line with mb_per_sec=.
+case_walsim-readall() { measure walsim-readall mb_per_sec "$work" "$walsim" wal dump "$readall_wal" --summary; }
+rounds_if $have_wal_dump walsim-readall etcd-readall
 rm -rf "$readall_wal"
 
 echo "== LogStore: StoreLog of 128 B, synced (work disk)" >&2
@@ -215,6 +229,7 @@ rounds_if $have_logstore_load floor-storelogs walsim-storelogs boltdb-storelogs
 
 # Derived figures.
 cpu_us() { calc "$(get "$1.cpu") * 1e6 / $cpu_entry_count"; }
+cpu64_us() { calc "$(get "$1.cpu") * 1e6 / $cpu_batch_entry_count"; }
 readall_wall_mbps() { calc "$readall_payload_mb / $(get "$1.wall")"; }
 readall_rss_ratio() { calc "$(get "$1.rss") * 1024 / 1e6 / $readall_payload_mb"; }
 entries_per_sec() { calc "64e6 / $(get "$1")"; }
@@ -228,7 +243,9 @@ cat <<TABLE
 | WAL Save 1 x 128 B, sync: µs per save | $(get floor-save) | $(get walsim-save) | etcd $(get etcd-save) | $(calc "$(get walsim-save) / $(get floor-save)") | $(calc "$(get etcd-save) / $(get walsim-save)") | walsim/floor <= 1.05, peer/walsim >= 1 |
 | WAL Save 1 x 128 B, no sync, tmpfs: in-process µs per save | $(get floor-cpu) | $(get walsim-cpu) | etcd $(get etcd-cpu) | $(calc "$(get walsim-cpu) / $(get floor-cpu)") | $(calc "$(get etcd-cpu) / $(get walsim-cpu)") | |
 | WAL no sync, tmpfs: process CPU µs per entry | $(cpu_us floor-cpu) | $(cpu_us walsim-cpu) | etcd $(cpu_us etcd-cpu) | $(calc "$(cpu_us walsim-cpu) / $(cpu_us floor-cpu)") | $(calc "$(cpu_us etcd-cpu) / $(cpu_us walsim-cpu)") | peer/walsim >= 3 |
-| WAL ReadAll 256 MiB, page cache: MB/s (whole process) | | $(readall_wall_mbps walsim-readall) | etcd $(readall_wall_mbps etcd-readall) (in-process $(get etcd-readall)) | | $(calc "$(readall_wall_mbps walsim-readall) / $(readall_wall_mbps etcd-readall)") (walsim/peer) | walsim/peer >= 3 |
+| WAL no sync, tmpfs, Saves of 64 x 128 B: process CPU µs per entry | $(cpu64_us floor-cpu64) | $(cpu64_us walsim-cpu64) | etcd $(cpu64_us etcd-cpu64) | $(calc "$(cpu64_us walsim-cpu64) / $(cpu64_us floor-cpu64)") | $(calc "$(cpu64_us etcd-cpu64) / $(cpu64_us walsim-cpu64)") | peer/walsim >= 3 |
+| WAL ReadAll 256 MiB, page cache: MB/s (whole process) | | $(readall_wall_mbps walsim-readall) | etcd $(readall_wall_mbps etcd-readall) | | $(calc "$(readall_wall_mbps walsim-readall) / $(readall_wall_mbps etcd-readall)") (walsim/peer) | walsim/peer >= 3 |
+| WAL ReadAll 256 MiB, page cache: MB/s (in process, ReadAll alone) | | $(get walsim-readall) | etcd $(get etcd-readall) | | $(calc "$(get walsim-readall) / $(get etcd-readall)") (walsim/peer) | walsim/peer >= 3 |
 | WAL ReadAll 256 MiB: peak RSS / payload | | $(readall_rss_ratio walsim-readall) | etcd $(readall_rss_ratio etcd-readall) | | | walsim <= 1.5 |
 | LogStore StoreLog 128 B, sync: µs per call | $(get floor-storelog) | $(get walsim-storelog) | raft-boltdb $(get boltdb-storelog) | $(calc "$(get walsim-storelog) / $(get floor-storelog)") | $(calc "$(get boltdb-storelog) / $(get walsim-storelog)") | walsim/floor <= 1.1, peer/walsim >= 3 |
 | LogStore StoreLogs 64 x 128 B, sync: entries/s | $(entries_per_sec floor-storelogs) | $(entries_per_sec walsim-storelogs) | raft-boltdb $(entries_per_sec boltdb-storelogs) | $(calc "$(get walsim-storelogs) / $(get floor-storelogs)") (time) | $(calc "$(get boltdb-storelogs) / $(get walsim-storelogs)") | peer/walsim >= 5 |
