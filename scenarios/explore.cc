@@ -162,7 +162,7 @@ Status CheckOptions(const ExploreOptions& options) {
 
 }  // namespace
 
-DecisionPath::DecisionPath(std::vector<uint64_t> choices) {
+DecisionPath::DecisionPath(const std::vector<uint64_t>& choices) {
   WALSIM_ASSERT(choices.size() <= kDecisionPathLengthMax);
   // The option counts are learned when the run asks; until then, unbounded.
   for (uint64_t choice : choices) path_.push_back({choice, UINT64_MAX});

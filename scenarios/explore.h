@@ -47,7 +47,7 @@ inline constexpr size_t kDecisionPathLengthMax = 1'000'000;
 class DecisionPath final : public sim::CrashChoices {
  public:
   DecisionPath() = default;
-  explicit DecisionPath(std::vector<uint64_t> choices);
+  explicit DecisionPath(const std::vector<uint64_t>& choices);
 
   // Starts a run of the script from its first block: the path replays.
   void Rewind() { depth_ = 0; }
