@@ -44,6 +44,9 @@ class CrashDecider {
   Rng* tear_rng() { return tear_rng_; }
 
  private:
+  // A value in [0, bound): from choices_ when set, else from seeded.
+  uint64_t Draw(Rng* seeded, uint64_t bound);
+
   Rng* crash_rng_;
   Rng* tear_rng_;
   CrashChoices* choices_;
