@@ -1,11 +1,9 @@
 #include "logstore/segment_format.h"
 
 #include <algorithm>
-#include <bit>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
-#include <type_traits>
 
 #include "base/coding.h"
 #include "base/crc32c.h"
@@ -30,36 +28,6 @@ std::optional<uint64_t> ParseHex16(std::string_view text) {
     value = (value << 4) | digit;
   }
   return value;
-}
-
-// Frame fields are on the hot paths (every StoreLogs entry, every GetLog).
-// base/coding.h's byte loops are not merged into single loads and stores by
-// g++ -O2 (~20 instructions a field, callgrind); on a little-endian host a
-// memcpy is the same bytes in one move. The format stays little-endian.
-template <typename T>
-void StoreLe(uint8_t* out, T value) {
-  static_assert(std::is_unsigned_v<T>);
-  if constexpr (std::endian::native == std::endian::little) {
-    std::memcpy(out, &value, sizeof(T));
-  } else if constexpr (sizeof(T) == 8) {
-    EncodeFixed64(out, value);
-  } else {
-    EncodeFixed32(out, value);
-  }
-}
-
-template <typename T>
-T LoadLe(const uint8_t* in) {
-  static_assert(std::is_unsigned_v<T>);
-  if constexpr (std::endian::native == std::endian::little) {
-    T value;
-    std::memcpy(&value, in, sizeof(T));
-    return value;
-  } else if constexpr (sizeof(T) == 8) {
-    return DecodeFixed64(in);
-  } else {
-    return DecodeFixed32(in);
-  }
 }
 
 const uint8_t* AsBytes(const std::string& text) {
@@ -185,19 +153,19 @@ uint64_t BatchSizeBytes(std::span<const Log> logs, uint32_t write_alignment_byte
 namespace {
 
 void EncodeFrameHeader(const FrameHeader& header, uint8_t* out) {
-  StoreLe<uint32_t>(out + 4, header.length_bytes);
-  StoreLe<uint64_t>(out + 8, header.batch_seq);
-  StoreLe<uint64_t>(out + 16, header.index);
+  EncodeFixed32(out + 4, header.length_bytes);
+  EncodeFixed64(out + 8, header.batch_seq);
+  EncodeFixed64(out + 16, header.index);
   out[24] = static_cast<uint8_t>(header.type);
   out[25] = header.log_type;
   out[26] = 0;
   out[27] = 0;
-  StoreLe<uint32_t>(out + 28, header.aux);
+  EncodeFixed32(out + 28, header.aux);
 }
 
 // Seals a frame written at out[0, length): the CRC covers everything after it.
 void SealFrame(uint8_t* out, uint64_t length_bytes) {
-  StoreLe<uint32_t>(out, CrcOf(std::span<const uint8_t>(out + 4, length_bytes - 4)));
+  EncodeFixed32(out, CrcOf(std::span<const uint8_t>(out + 4, length_bytes - 4)));
 }
 
 size_t EncodeEntryFrame(const Log& log, uint64_t batch_seq, uint8_t* out) {
@@ -212,8 +180,8 @@ size_t EncodeEntryFrame(const Log& log, uint64_t batch_seq, uint8_t* out) {
                      static_cast<uint32_t>(log.data.size())};
   EncodeFrameHeader(header, out);
   uint8_t* body = out + kFrameHeaderSizeBytes;
-  StoreLe<uint64_t>(body, log.term);
-  StoreLe<uint64_t>(body + 8, static_cast<uint64_t>(log.appended_at_unix_ns));
+  EncodeFixed64(body, log.term);
+  EncodeFixed64(body + 8, static_cast<uint64_t>(log.appended_at_unix_ns));
   body += kEntryBodyFixedBytes;
   // Raw bytes, not C strings (no terminator is wanted). Copied as uint8_t to
   // uint8_t, which std::copy turns into memmove; char to uint8_t iterators
@@ -262,13 +230,13 @@ std::optional<FrameHeader> DecodeFrameHeader(std::span<const uint8_t> bytes,
                                              uint64_t available_bytes) {
   if (bytes.size() < kFrameHeaderSizeBytes) return std::nullopt;
   FrameHeader header;
-  header.crc = LoadLe<uint32_t>(bytes.data());
-  header.length_bytes = LoadLe<uint32_t>(bytes.data() + 4);
-  header.batch_seq = LoadLe<uint64_t>(bytes.data() + 8);
-  header.index = LoadLe<uint64_t>(bytes.data() + 16);
+  header.crc = DecodeFixed32(bytes.data());
+  header.length_bytes = DecodeFixed32(bytes.data() + 4);
+  header.batch_seq = DecodeFixed64(bytes.data() + 8);
+  header.index = DecodeFixed64(bytes.data() + 16);
   uint8_t type = bytes[24];
   header.log_type = bytes[25];
-  header.aux = LoadLe<uint32_t>(bytes.data() + 28);
+  header.aux = DecodeFixed32(bytes.data() + 28);
   if (bytes[26] != 0 || bytes[27] != 0 || header.index == 0) return std::nullopt;
   if (header.length_bytes > available_bytes) return std::nullopt;
   if (type == static_cast<uint8_t>(FrameType::kEntry)) {
@@ -308,8 +276,8 @@ Status DecodeEntryFrame(std::span<const uint8_t> bytes, uint64_t expected_index,
   const uint8_t* body = bytes.data() + kFrameHeaderSizeBytes;
   out->index = header->index;
   out->type = static_cast<LogType>(header->log_type);
-  out->term = LoadLe<uint64_t>(body);
-  out->appended_at_unix_ns = static_cast<int64_t>(LoadLe<uint64_t>(body + 8));
+  out->term = DecodeFixed64(body);
+  out->appended_at_unix_ns = static_cast<int64_t>(DecodeFixed64(body + 8));
   const char* data = reinterpret_cast<const char*>(body + kEntryBodyFixedBytes);
   size_t extensions_size =
       header->length_bytes - kFrameHeaderSizeBytes - kEntryBodyFixedBytes - header->aux;
