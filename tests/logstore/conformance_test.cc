@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "base/executor.h"
@@ -52,46 +53,6 @@ class InmemHarness {
   std::unique_ptr<InmemStore> store_;
 };
 
-class SegmentOnSimHarness {
- public:
-  Status Open() {
-    WALSIM_ASSIGN_OR_RETURN(store_, SegmentStore::Open(fs_, "/store", SmallSegments()));
-    return Status::Ok();
-  }
-  // Close, then a clean crash: only synced state survives.
-  Status Reopen() {
-    WALSIM_RETURN_IF_ERROR(store_->Close());
-    store_.reset();
-    fs_.Crash(sim::CrashModel::kClean);
-    return Open();
-  }
-  LogStore& store() { return *store_; }
-
- private:
-  sim::SimFs fs_{sim::SimOptions{}};
-  std::unique_ptr<SegmentStore> store_;
-};
-
-class SegmentOnPosixHarness {
- public:
-  Status Open() {
-    WALSIM_ASSIGN_OR_RETURN(store_,
-                            SegmentStore::Open(fs_, dir_.path() + "/store", SmallSegments()));
-    return Status::Ok();
-  }
-  Status Reopen() {
-    WALSIM_RETURN_IF_ERROR(store_->Close());
-    store_.reset();
-    return Open();
-  }
-  LogStore& store() { return *store_; }
-
- private:
-  testing::TempDir dir_;
-  fs::PosixFs fs_;
-  std::unique_ptr<SegmentStore> store_;
-};
-
 // Runs each task on a thread of its own, joined at destruction: a stand-in
 // for a caller's thread pool, so the spare segment is prepared concurrently.
 class ThreadExecutor final : public Executor {
@@ -105,14 +66,25 @@ class ThreadExecutor final : public Executor {
   std::vector<std::thread> threads_;
 };
 
-// SegmentStore with a spare segment prepared ahead: inline on SimFs (as the
-// simulations run it), on its own thread on PosixFs.
-class SegmentWithSpareOnSimHarness {
+// No executor: a roll creates its segment inline.
+struct NoExecutor {};
+
+// SegmentStore options; with an executor, a spare segment is prepared ahead.
+template <typename SpareExecutor>
+SegmentStoreOptions OptionsWith([[maybe_unused]] SpareExecutor* executor) {
+  SegmentStoreOptions options = SmallSegments();
+  if constexpr (!std::is_same_v<SpareExecutor, NoExecutor>) options.executor = executor;
+  return options;
+}
+
+// SegmentStore on SimFs, the spare (if any) prepared inline as the
+// simulations run it. Reopen is Close, then a clean crash: only synced state
+// survives.
+template <typename SpareExecutor = NoExecutor>
+class SegmentOnSimHarness {
  public:
   Status Open() {
-    SegmentStoreOptions options = SmallSegments();
-    options.executor = &executor_;
-    WALSIM_ASSIGN_OR_RETURN(store_, SegmentStore::Open(fs_, "/store", options));
+    WALSIM_ASSIGN_OR_RETURN(store_, SegmentStore::Open(fs_, "/store", OptionsWith(&executor_)));
     return Status::Ok();
   }
   Status Reopen() {
@@ -125,16 +97,17 @@ class SegmentWithSpareOnSimHarness {
 
  private:
   sim::SimFs fs_{sim::SimOptions{}};
-  InlineExecutor executor_;
+  SpareExecutor executor_;
   std::unique_ptr<SegmentStore> store_;
 };
 
-class SegmentWithSpareOnPosixHarness {
+// SegmentStore on PosixFs, the spare (if any) prepared on its own thread.
+template <typename SpareExecutor = NoExecutor>
+class SegmentOnPosixHarness {
  public:
   Status Open() {
-    SegmentStoreOptions options = SmallSegments();
-    options.executor = &executor_;
-    WALSIM_ASSIGN_OR_RETURN(store_, SegmentStore::Open(fs_, dir_.path() + "/store", options));
+    WALSIM_ASSIGN_OR_RETURN(
+        store_, SegmentStore::Open(fs_, dir_.path() + "/store", OptionsWith(&executor_)));
     return Status::Ok();
   }
   Status Reopen() {
@@ -147,7 +120,7 @@ class SegmentWithSpareOnPosixHarness {
  private:
   testing::TempDir dir_;
   fs::PosixFs fs_;
-  ThreadExecutor executor_;  // destroyed after the store, which waits for its task
+  SpareExecutor executor_;  // destroyed after the store, which waits for its task
   std::unique_ptr<SegmentStore> store_;
 };
 
@@ -208,9 +181,9 @@ class LogStoreConformanceTest : public ::testing::Test {
   Harness harness_;
 };
 
-using Harnesses = ::testing::Types<InmemHarness, SegmentOnSimHarness, SegmentOnPosixHarness,
-                                   SegmentWithSpareOnSimHarness, SegmentWithSpareOnPosixHarness,
-                                   CacheOverSegmentHarness>;
+using Harnesses = ::testing::Types<InmemHarness, SegmentOnSimHarness<>, SegmentOnPosixHarness<>,
+                                   SegmentOnSimHarness<InlineExecutor>,
+                                   SegmentOnPosixHarness<ThreadExecutor>, CacheOverSegmentHarness>;
 TYPED_TEST_SUITE(LogStoreConformanceTest, Harnesses);
 
 TYPED_TEST(LogStoreConformanceTest, EmptyStoreReportsZeroAndFindsNothing) {
