@@ -258,7 +258,7 @@ Status Wal::ReplaceTail(uint64_t offset) {
 }
 
 Status Wal::CopyPrefix(fs::File& from, fs::File& to, uint64_t size_bytes) {
-  std::vector<uint8_t> buffer(std::min<uint64_t>(size_bytes, kRewriteChunkBytes));
+  std::vector<uint8_t> buffer(std::min<uint64_t>(size_bytes, kTailCopyChunkBytes));
   uint64_t done = 0;
   // Each round moves at least one byte, so this is bounded by size_bytes.
   while (done < size_bytes) {

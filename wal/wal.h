@@ -58,7 +58,7 @@ struct WalOptions {
 
 // Opening for write copies the tail file's valid bytes in chunks of this size
 // (see Wal::ReplaceTail).
-inline constexpr uint64_t kRewriteChunkBytes = uint64_t{1} << 20;
+inline constexpr uint64_t kTailCopyChunkBytes = uint64_t{1} << 20;
 
 class Wal {
  public:
