@@ -5,6 +5,10 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#ifdef WALSIM_HAVE_SIM
+#include "faults/fault_fs.h"
+#include "faults/plan_text.h"
+#endif
 #include "tests/wal/wal_test_env.h"
 #include "wal/record.h"
 
@@ -575,6 +579,46 @@ TEST_F(WalSimTest, ReopenAfterAFailedSyncMakesWhatItReadDurable) {
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ASSERT_EQ(result->entries.size(), 3u) << "the acknowledged third save is lost";
   EXPECT_EQ(result->entries[2], third[0]);
+}
+
+// Opening for write replaces the tail with a copy of its valid records and
+// only then preallocates the rest of the segment again. Without room for
+// that (here every allocate of a segment fails with ENOSPC), the WAL opens
+// anyway and the tail grows with each append.
+TEST(WalReopenTest, WithoutRoomToPreallocateTheTailGrowsWithEachAppend) {
+  sim::SimFs sim(sim::SimOptions{});
+  ASSERT_TRUE(sim.MkDir("/w").ok());
+  ASSERT_TRUE(sim.SyncDir("/").ok());
+  WalOptions options = QuietOptions();
+  options.segment_size_bytes = kTestSegmentSizeBytes;
+  auto wal = Wal::Create(sim, "/w/wal", "", options);
+  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+  std::vector<Entry> first = {MakeEntry(1, 1, "acked")};
+  ASSERT_TRUE((*wal)->Save(HardState{1, 0, 0}, first).ok());
+  const std::string tail = (*wal)->TailPath();
+  ASSERT_TRUE((*wal)->Close().ok());
+  Result<faults::FaultPlan> plan = faults::ParsePlan("allocate /w/wal/*.wal enospc\n");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  auto full = faults::FaultFs::Create(sim, *std::move(plan), Rng(1));
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  auto reopened = Wal::Open(**full, "/w/wal", {}, options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  auto seen = (*reopened)->ReadAll();
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_EQ(seen->entries, first);
+  EXPECT_EQ((*full)->fired_counts()[0], 1u) << "the preallocation was refused";
+  Result<fs::FileInfo> info = sim.Stat(tail);
+  ASSERT_TRUE(info.ok());
+  EXPECT_LT(info->size_bytes, kTestSegmentSizeBytes) << "the segment was not preallocated again";
+  std::vector<Entry> second = {MakeEntry(2, 1, std::string(3000, 'g'))};
+  ASSERT_TRUE((*reopened)->Save(HardState{1, 0, 2}, second).ok());
+  sim.Crash(sim::CrashModel::kClean);
+  auto recovered = Wal::Open(sim, "/w/wal", {}, options);
+  ASSERT_TRUE(recovered.ok()) << recovered.status().ToString();
+  auto result = (*recovered)->ReadAll();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->entries.size(), 2u) << "every acknowledged entry survives";
+  EXPECT_EQ(result->entries[1], second[0]);
 }
 
 // Found by torture (seed 131): a short write leaves a prefix of the last
