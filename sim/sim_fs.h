@@ -22,9 +22,9 @@
 //       reorder  each sector of each pending write (and each size change)
 //                persists or not independently, applied in issue order;
 //     with atomic_sector == false a partially persisted sector holds a prefix
-//     of new bytes, then old bytes, zeros or random bytes; with
-//     size_before_data the size of a lost append may persist, its data reading
-//     as zeros; and (prefix and reorder) each directory keeps a seeded prefix
+//     of new bytes, then old bytes, zeros or (random_tear_fill) random bytes;
+//     with size_before_data the size of a lost append may persist, its data
+//     reading as zeros; and (prefix and reorder) each directory keeps a seeded prefix
 //     of its pending entry operations. A file whose entry never became durable
 //     vanishes, even if its data was synced.
 //   - device faults sit on top of this pristine data: legal ones (EIO on
@@ -47,9 +47,11 @@
 // pressure may do, and the trace says so.
 //
 // Determinism: every random decision comes from a named Rng stream of
-// options.seed ("sim/crash", "sim/tear", "sim/faults/<kind>"); ordered
-// containers only. Every operation and every fault and crash decision
-// appends a trace line; same seed + same operations => same trace_hash().
+// options.seed ("sim/crash", "sim/tear", "sim/faults/<kind>"), except crash
+// decisions while a CrashChoices is set (set_crash_choices: the explorer
+// enumerates them); ordered containers only. Every operation and every fault
+// and crash decision appends a trace line; same seed + same operations =>
+// same trace_hash().
 //
 // Thread-safety: none. One thread uses a SimFs and its handles. Handles may
 // outlive the SimFs; they then return kClosed.
