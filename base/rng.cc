@@ -13,8 +13,6 @@ uint64_t SplitMix64(uint64_t* state) {
   return z ^ (z >> 31);
 }
 
-uint64_t RotateLeft(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 }  // namespace
 
 Rng::Rng(uint64_t seed) : seed_(seed) {
@@ -26,18 +24,6 @@ Rng Rng::Stream(std::string_view name) const {
   uint64_t mixed = seed_;
   uint64_t name_hash = Fnv1a64(name);
   return Rng(SplitMix64(&mixed) ^ name_hash);
-}
-
-uint64_t Rng::Next() {
-  const uint64_t result = RotateLeft(state_[1] * 5, 7) * 9;
-  const uint64_t t = state_[1] << 17;
-  state_[2] ^= state_[0];
-  state_[3] ^= state_[1];
-  state_[1] ^= state_[2];
-  state_[0] ^= state_[3];
-  state_[2] ^= t;
-  state_[3] = RotateLeft(state_[3], 45);
-  return result;
 }
 
 uint64_t Rng::Below(uint64_t bound) {
