@@ -26,8 +26,10 @@ timeout_seconds=300
 # Sizes: each case runs for about a second on an idle disk (fdatasync ~0.1 ms)
 # and the whole script stays under 10 minutes when fdatasync takes 5 ms.
 readonly save_sync_count=1000
-readonly cpu_entry_count=300000
-readonly cpu_batch_entry_count=640000 # in Saves of 64 x 128 B
+# The CPU cases run long enough (~0.5-2 s of CPU) for /usr/bin/time's 10 ms
+# resolution to matter less than 2%.
+readonly cpu_entry_count=1000000
+readonly cpu_batch_entry_count=3200000 # in Saves of 64 x 128 B
 readonly readall_entry_count=262144 # x 1 KiB = 256 MiB of payload
 readonly readall_entry_bytes=1024
 readonly storelog_count=500
@@ -113,6 +115,18 @@ finish() {
     # shellcheck disable=SC2086 # a space-separated sample list
     result[$name$suffix]=$(printf '%s\n' ${samples[$name$suffix]:-} | median)
   done
+}
+
+# round_ratio A B: the median over rounds of A's sample / B's sample (the
+# rounds ran interleaved, so each pair saw the same disk); "n/a" if missing.
+round_ratio() {
+  if [[ -n "${samples[$1.failed]:-}${samples[$2.failed]:-}" || -z "${samples[$1]:-}" || -z "${samples[$2]:-}" ]]; then
+    echo n/a
+    return
+  fi
+  # shellcheck disable=SC2086 # space-separated sample lists
+  paste <(printf '%s\n' ${samples[$1]}) <(printf '%s\n' ${samples[$2]}) |
+    awk '$2 > 0 {print $1 / $2}' | median | awk '{printf "%.3g", $1}'
 }
 
 # rounds NAME...: runs the case functions case_NAME round-robin, $repeats
@@ -227,6 +241,17 @@ case_walsim-storelogs() {
 }
 rounds_if $have_logstore_load floor-storelogs walsim-storelogs boltdb-storelogs
 
+echo "== WAL Save and LogStore StoreLog next to their floors, op by op in one process (work disk)" >&2
+paired_bin=$build_dir/bench/paired_sync_bench
+paired_out=
+if [[ -x $paired_bin ]]; then
+  paired_out=$(WALSIM_BENCH_DIR=$work timeout "$timeout_seconds" "$paired_bin" --ops 3000) ||
+    echo "ci/bench.sh: paired_sync_bench failed" >&2
+  echo "$paired_out" >&2
+fi
+# paired CONTENDER KEY: KEY from paired_sync_bench's line for CONTENDER.
+paired() { local v; v=$(field "$(grep "^$1 " <<<"$paired_out" || true)" "$2"); echo "${v:-n/a}"; }
+
 # Derived figures.
 cpu_us() { calc "$(get "$1.cpu") * 1e6 / $cpu_entry_count"; }
 cpu64_us() { calc "$(get "$1.cpu") * 1e6 / $cpu_batch_entry_count"; }
@@ -240,16 +265,20 @@ cat <<TABLE
 
 | workload | floor | walsim | peer | walsim / floor | peer / walsim | goal |
 | --- | --- | --- | --- | --- | --- | --- |
-| WAL Save 1 x 128 B, sync: µs per save | $(get floor-save) | $(get walsim-save) | etcd $(get etcd-save) | $(calc "$(get walsim-save) / $(get floor-save)") | $(calc "$(get etcd-save) / $(get walsim-save)") | walsim/floor <= 1.05, peer/walsim >= 1 |
+| WAL Save 1 x 128 B, sync: µs per save | $(get floor-save) | $(get walsim-save) | etcd $(get etcd-save) | $(round_ratio walsim-save floor-save) | $(round_ratio etcd-save walsim-save) | walsim/floor <= 1.05, peer/walsim >= 1 |
+| same, interleaved op by op with its floor in one process (paired_sync_bench): median µs, median of per-op ratios | $(paired floor-wal median_us) | $(paired wal-save median_us) | | $(paired wal-save/floor-wal median_of_ratios) | | walsim/floor <= 1.05 |
 | WAL Save 1 x 128 B, no sync, tmpfs: in-process µs per save | $(get floor-cpu) | $(get walsim-cpu) | etcd $(get etcd-cpu) | $(calc "$(get walsim-cpu) / $(get floor-cpu)") | $(calc "$(get etcd-cpu) / $(get walsim-cpu)") | |
 | WAL no sync, tmpfs: process CPU µs per entry | $(cpu_us floor-cpu) | $(cpu_us walsim-cpu) | etcd $(cpu_us etcd-cpu) | $(calc "$(cpu_us walsim-cpu) / $(cpu_us floor-cpu)") | $(calc "$(cpu_us etcd-cpu) / $(cpu_us walsim-cpu)") | peer/walsim >= 3 |
 | WAL no sync, tmpfs, Saves of 64 x 128 B: process CPU µs per entry | $(cpu64_us floor-cpu64) | $(cpu64_us walsim-cpu64) | etcd $(cpu64_us etcd-cpu64) | $(calc "$(cpu64_us walsim-cpu64) / $(cpu64_us floor-cpu64)") | $(calc "$(cpu64_us etcd-cpu64) / $(cpu64_us walsim-cpu64)") | peer/walsim >= 3 |
 | WAL ReadAll 256 MiB, page cache: MB/s (whole process) | | $(readall_wall_mbps walsim-readall) | etcd $(readall_wall_mbps etcd-readall) | | $(calc "$(readall_wall_mbps walsim-readall) / $(readall_wall_mbps etcd-readall)") (walsim/peer) | walsim/peer >= 3 |
 | WAL ReadAll 256 MiB, page cache: MB/s (in process, ReadAll alone) | | $(get walsim-readall) | etcd $(get etcd-readall) | | $(calc "$(get walsim-readall) / $(get etcd-readall)") (walsim/peer) | walsim/peer >= 3 |
 | WAL ReadAll 256 MiB: peak RSS / payload | | $(readall_rss_ratio walsim-readall) | etcd $(readall_rss_ratio etcd-readall) | | | walsim <= 1.5 |
-| LogStore StoreLog 128 B, sync: µs per call | $(get floor-storelog) | $(get walsim-storelog) | raft-boltdb $(get boltdb-storelog) | $(calc "$(get walsim-storelog) / $(get floor-storelog)") | $(calc "$(get boltdb-storelog) / $(get walsim-storelog)") | walsim/floor <= 1.1, peer/walsim >= 3 |
-| LogStore StoreLogs 64 x 128 B, sync: entries/s | $(entries_per_sec floor-storelogs) | $(entries_per_sec walsim-storelogs) | raft-boltdb $(entries_per_sec boltdb-storelogs) | $(calc "$(get walsim-storelogs) / $(get floor-storelogs)") (time) | $(calc "$(get boltdb-storelogs) / $(get walsim-storelogs)") | peer/walsim >= 5 |
+| LogStore StoreLog 128 B, sync: µs per call | $(get floor-storelog) | $(get walsim-storelog) | raft-boltdb $(get boltdb-storelog) | $(round_ratio walsim-storelog floor-storelog) | $(round_ratio boltdb-storelog walsim-storelog) | walsim/floor <= 1.1, peer/walsim >= 3 |
+| same, interleaved op by op with its floor in one process (paired_sync_bench): median µs, median of per-op ratios | $(paired floor-logstore median_us) | $(paired logstore-store median_us) | | $(paired logstore-store/floor-logstore median_of_ratios) | | walsim/floor <= 1.1 |
+| LogStore StoreLogs 64 x 128 B, sync: entries/s | $(entries_per_sec floor-storelogs) | $(entries_per_sec walsim-storelogs) | raft-boltdb $(entries_per_sec boltdb-storelogs) | $(round_ratio walsim-storelogs floor-storelogs) (time) | $(round_ratio boltdb-storelogs walsim-storelogs) | peer/walsim >= 5 |
 
 peer / walsim is the speedup of walsim over the peer (time ratios), except
-where marked. n/a: the walsim subcommand is not built, or a run failed.
+where marked. In the synced rows both ratio columns are medians of per-round
+ratios (each round runs the contenders back to back); the other rows divide
+the medians. n/a: the walsim subcommand is not built, or a run failed.
 TABLE
