@@ -62,7 +62,15 @@ Result<ScriptRun> RunScript(const Script& script, const RunOptions& options) {
     WALSIM_ASSERT(run.outputs.size() == script.blocks.size());
     run.seed = env.sim_view().options().seed;
     run.trace_hash = env.sim_view().trace_hash();
-    if (options.trace) run.trace_lines = env.sim_view().trace();
+    if (options.trace) {
+      run.trace_lines = env.sim_view().trace();
+      // Say so rather than end a long trace silently short.
+      if (uint64_t dropped = env.sim_view().trace_lines_dropped(); dropped > 0) {
+        run.trace_lines.push_back(
+            "... " + std::to_string(dropped) + " later lines not kept (at most " +
+            std::to_string(sim::Trace::kTraceLinesMax) + " are; trace_hash covers them all)");
+      }
+    }
     return run;
   }
   WALSIM_UNREACHABLE();

@@ -157,6 +157,8 @@ class SimFs final : public fs::FileSystem {
   uint64_t used_bytes() const { return used_bytes_; }
   // One line per operation and fault decision; kept only when enabled.
   const std::vector<std::string>& trace() const { return trace_.lines(); }
+  // Lines past Trace::kTraceLinesMax, not kept (the hash covers them).
+  uint64_t trace_lines_dropped() const { return trace_.lines_dropped(); }
   // A hash over every trace line, retained or not (sim/trace.cc HashLine).
   uint64_t trace_hash() const { return trace_.hash(); }
   void set_trace_enabled(bool enabled) { trace_.set_enabled(enabled); }

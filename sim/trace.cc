@@ -112,7 +112,7 @@ void Trace::Commit() {
   in_line_ = false;
   hash_ = Mix(hash_, kEndOfLine);
   if (!enabled_) return;
-  if (lines_.size() >= kTraceLinesMax) {
+  if (lines_.size() >= lines_max_) {
     lines_dropped_++;
     return;
   }

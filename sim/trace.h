@@ -8,7 +8,7 @@
 // same whether or not lines are retained, and text is formatted only when
 // they are (set_enabled), so a long torture run keeps only the hash at a
 // fraction of the cost and can still be compared with its replay. At most
-// kTraceLinesMax lines are retained; later ones are counted in
+// lines_max (kTraceLinesMax) lines are retained; later ones are counted in
 // lines_dropped() (the hash still covers them). Building a line reuses one
 // buffer. Not thread-safe.
 #pragma once
@@ -25,6 +25,9 @@ namespace walsim::sim {
 class Trace {
  public:
   static constexpr size_t kTraceLinesMax = size_t{1} << 22;
+
+  // Keeps at most lines_max lines (tests use a small limit).
+  explicit Trace(size_t lines_max = kTraceLinesMax) : lines_max_(lines_max) {}
 
   // Starts a line "op=<op_index> <name>" (or "<name>" when op_index is 0).
   void Begin(uint64_t op_index, std::string_view name);
@@ -51,6 +54,7 @@ class Trace {
   bool in_line_ = false;
   bool enabled_ = false;
   uint64_t hash_ = 0xcbf29ce484222325ull;  // starts at FNV-1a's offset basis
+  size_t lines_max_;
   uint64_t lines_dropped_ = 0;
   std::vector<std::string> lines_;
 };

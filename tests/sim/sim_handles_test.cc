@@ -3,6 +3,7 @@
 
 #include "base/hash.h"
 #include "sim/sim_demo.h"
+#include "sim/trace.h"
 #include "tests/sim/sim_test_util.h"
 
 namespace walsim::sim::testing {
@@ -164,6 +165,25 @@ TEST_F(SimFsTest, TraceHashCoversLinesWhetherKeptOrNot) {
   EXPECT_EQ(kept_hash, dropped_hash);
   EXPECT_GT(kept_lines, 0u);
   EXPECT_EQ(dropped_lines, 0u);
+}
+
+TEST_F(SimFsTest, TraceKeepsAtMostItsLimitAndCountsTheLinesItDrops) {
+  Trace limited(2);
+  Trace unlimited;
+  for (Trace* trace : {&limited, &unlimited}) {
+    trace->set_enabled(true);
+    for (uint64_t op = 1; op <= 5; op++) {
+      trace->Begin(op, "write");
+      trace->Field("bytes", op);
+      trace->End(Status::Ok());
+    }
+  }
+  ASSERT_EQ(limited.lines().size(), 2u);
+  EXPECT_EQ(limited.lines()[1], "op=2 write bytes=2 -> ok");
+  EXPECT_EQ(limited.lines_dropped(), 3u);
+  EXPECT_EQ(unlimited.lines().size(), 5u);
+  EXPECT_EQ(unlimited.lines_dropped(), 0u);
+  EXPECT_EQ(limited.hash(), unlimited.hash());  // the hash covers dropped lines
 }
 
 // A fixed workload over every crash model: writes, syncs, renames, crashes.
