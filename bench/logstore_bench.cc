@@ -7,6 +7,7 @@
 //   Open + first StoreLog (the first segment's zero-fill), with/without executor
 //   GetLog of random indexes (page cache), over a 1,000,000-entry store,
 //                                 vs  RawPreadRandom: a bare pread of a frame's size
+//   GetLog through a LogCache, every read a hit
 //   Reopen of that 1,000,000-entry store
 //   head DeleteRange of 100,000 vs 1,000,000 entries (whole segments)
 // Results and commands: docs/performance.md.
@@ -24,6 +25,7 @@
 #include "base/log.h"
 #include "base/rng.h"
 #include "fs/posix_fs.h"
+#include "logstore/log_cache.h"
 #include "logstore/segment_format.h"
 #include "logstore/segment_store.h"
 
@@ -202,6 +204,31 @@ void BM_GetLogRandom(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 BENCHMARK(BM_GetLogRandom)->MinTime(2.0);
+
+// LogCache in front of a SegmentStore, GetLog of random indexes among the
+// last kCacheLogs stored: every read is a cache hit (a copy under the cache's
+// mutex, no I/O). Compare with BM_GetLogRandom, every read a miss.
+void BM_LogCacheHit(benchmark::State& state) {
+  constexpr size_t kCacheLogs = 4096;
+  fs::PosixFs fs;
+  auto store = SegmentStore::Open(fs, WorkDir("cache"), Options(/*no_sync=*/true)).value();
+  LogCache cache(*store, kCacheLogs);
+  std::vector<Log> logs = Batch(1, 1000);
+  for (uint64_t next = 1; next <= 2 * kCacheLogs; next += logs.size()) {
+    for (size_t i = 0; i < logs.size(); i++) logs[i].index = next + i;
+    Check(cache.StoreLogs(logs));
+  }
+  uint64_t last_index = cache.LastIndex().value();
+  Rng rng(7);
+  Log log;
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores)
+    Check(cache.GetLog(last_index - rng.Below(kCacheLogs), &log));
+    benchmark::DoNotOptimize(log.data.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  Check(store->Close());
+}
+BENCHMARK(BM_LogCacheHit)->MinTime(1.0);
 
 // GetLog's syscall floor: one pread of a frame's size at a random 8-byte
 // aligned offset of the same (full) segment files: no lock, no index, no

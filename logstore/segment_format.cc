@@ -34,6 +34,18 @@ const uint8_t* AsBytes(const std::string& text) {
   return reinterpret_cast<const uint8_t*>(text.data());
 }
 
+// Sets text to size bytes at bytes, reusing its capacity (no allocation when
+// its capacity is at least size). std::string::assign goes through
+// _M_replace, which also handles a source inside the string: its two calls
+// cost ~140 of GetLog's ~1,030 instructions (callgrind); clear + append is a
+// capacity check and a memcpy, ~75 for both. REQUIRES: bytes does not point
+// into text.
+void CopyInto(std::string& text, const uint8_t* bytes, size_t size) {
+  text.clear();
+  if (size > 0) text.append(reinterpret_cast<const char*>(bytes), size);
+  WALSIM_ASSERT(text.size() == size);
+}
+
 bool AllZero(std::span<const uint8_t> bytes) {
   return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
 }
@@ -226,8 +238,13 @@ void EncodeBatch(std::span<const Log> logs, const BatchPlacement& placement, std
   std::memset(out.data() + offset, 0, out.size() - offset);
 }
 
-std::optional<FrameHeader> DecodeFrameHeader(std::span<const uint8_t> bytes,
-                                             uint64_t available_bytes) {
+namespace {
+
+// DecodeFrameHeader's body, inlined into DecodeEntryFrame: GetLog then keeps
+// the fields in registers instead of returning an optional through memory
+// (a call and ~20 instructions per GetLog, callgrind).
+[[gnu::always_inline]] inline std::optional<FrameHeader> ParseFrameHeader(
+    std::span<const uint8_t> bytes, uint64_t available_bytes) {
   if (bytes.size() < kFrameHeaderSizeBytes) return std::nullopt;
   FrameHeader header;
   header.crc = DecodeFixed32(bytes.data());
@@ -256,6 +273,13 @@ std::optional<FrameHeader> DecodeFrameHeader(std::span<const uint8_t> bytes,
   return header;
 }
 
+}  // namespace
+
+std::optional<FrameHeader> DecodeFrameHeader(std::span<const uint8_t> bytes,
+                                             uint64_t available_bytes) {
+  return ParseFrameHeader(bytes, available_bytes);
+}
+
 bool FrameCrcMatches(const FrameHeader& header, std::span<const uint8_t> bytes) {
   WALSIM_ASSERT(bytes.size() == header.length_bytes);
   WALSIM_ASSERT(bytes.size() >= kFrameHeaderSizeBytes);
@@ -264,11 +288,14 @@ bool FrameCrcMatches(const FrameHeader& header, std::span<const uint8_t> bytes) 
 
 Status DecodeEntryFrame(std::span<const uint8_t> bytes, uint64_t expected_index, Log* out) {
   WALSIM_ASSERT(out != nullptr);
-  std::optional<FrameHeader> header = DecodeFrameHeader(bytes, bytes.size());
+  std::optional<FrameHeader> header = ParseFrameHeader(bytes, bytes.size());
   if (!header || header->type != FrameType::kEntry || header->length_bytes != bytes.size()) {
     return Status::Corruption("not an entry frame");
   }
-  if (!FrameCrcMatches(*header, bytes)) return Status::Corruption("entry frame checksum mismatch");
+  // FrameCrcMatches without its asserts, which repeat the checks just made.
+  if (CrcOf(bytes.subspan(4)) != header->crc) {
+    return Status::Corruption("entry frame checksum mismatch");
+  }
   if (header->index != expected_index) {
     return Status::Corruption("entry frame holds index " + std::to_string(header->index) +
                               ", expected " + std::to_string(expected_index));
@@ -278,11 +305,11 @@ Status DecodeEntryFrame(std::span<const uint8_t> bytes, uint64_t expected_index,
   out->type = static_cast<LogType>(header->log_type);
   out->term = DecodeFixed64(body);
   out->appended_at_unix_ns = static_cast<int64_t>(DecodeFixed64(body + 8));
-  const char* data = reinterpret_cast<const char*>(body + kEntryBodyFixedBytes);
+  const uint8_t* data = body + kEntryBodyFixedBytes;
   size_t extensions_size =
       header->length_bytes - kFrameHeaderSizeBytes - kEntryBodyFixedBytes - header->aux;
-  out->data.assign(data, header->aux);
-  out->extensions.assign(data + header->aux, extensions_size);
+  CopyInto(out->data, data, header->aux);
+  CopyInto(out->extensions, data + header->aux, extensions_size);
   return Status::Ok();
 }
 

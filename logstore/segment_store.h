@@ -30,7 +30,6 @@
 #include <spdlog/logger.h>
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -193,7 +192,12 @@ class SegmentStore final : public LogStore {
   format::StoreMeta meta_;
   // Live segments, oldest first; first_index is non-decreasing (an empty
   // segment may share it with the next). The last one takes new batches.
-  std::deque<Segment> segments_;
+  // A vector, not a deque: GetLog searches and indexes it on every call
+  // (through deque iterators that cost ~130 of GetLog's ~1,030 instructions,
+  // a vector ~50; callgrind), and dropping head segments moves only the few
+  // Segment handles after them. Adding a segment invalidates references to
+  // the others: no code holds one across an addition.
+  std::vector<Segment> segments_;
   uint64_t first_index_ = 0;  // 0 when empty
   uint64_t last_index_ = 0;   // 0 when empty
   uint64_t last_batch_seq_ = 0;

@@ -229,6 +229,25 @@ TEST_F(SegmentStoreTest, CorruptFrameIsReportedNotReturned) {
   EXPECT_TRUE(store->GetLog(2, &log).ok());
 }
 
+TEST_F(SegmentStoreTest, GetLogIntoAReusedLogKeepsItsBuffers) {
+  // The hot path allocates nothing when the caller's Log already has the
+  // capacity, and a reused Log never keeps bytes of the entry read before.
+  auto store = Open();
+  std::vector<Log> logs = {MakeLog(1, 1, std::string(300, 'a')), MakeLog(2, 1, "short"),
+                           MakeLog(3, 1, std::string(200, 'c')), MakeLog(4, 1, "")};
+  ASSERT_EQ(logs[2].extensions, "ext-3");  // MakeLog gives every third entry extensions
+  ASSERT_TRUE(store->StoreLogs(logs).ok());
+  Log log;
+  ASSERT_TRUE(store->GetLog(1, &log).ok());
+  const char* buffer = log.data.data();
+  for (uint64_t index : {2, 3, 4, 1, 3}) {
+    Status status = store->GetLog(index, &log);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    EXPECT_EQ(log, logs[index - 1]);
+    EXPECT_EQ(log.data.data(), buffer) << "index " << index;
+  }
+}
+
 TEST_F(SegmentStoreTest, UnreadableSectorIsAnIoError) {
   auto store = Open();
   ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 3, 1)).ok());
