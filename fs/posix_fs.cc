@@ -165,8 +165,14 @@ class PosixFile final : public File {
 };
 
 Result<size_t> PosixFile::ReadAt(uint64_t offset, std::span<uint8_t> dst) {
-  WALSIM_RETURN_IF_ERROR(CheckOpen());
-  WALSIM_RETURN_IF_ERROR(ValidateRange(path_, offset, dst.size()));
+  // One branch on the hot path (a LogStore GetLog is one ReadAt): the Status
+  // values of CheckOpen and ValidateRange are built only when one fails.
+  if (fd_ < 0 || offset > kOffsetMax || dst.size() > kOffsetMax - offset) [[unlikely]] {
+    WALSIM_RETURN_IF_ERROR(CheckOpen());
+    Status invalid = ValidateRange(path_, offset, dst.size());
+    WALSIM_ASSERT(!invalid.ok());
+    return invalid;
+  }
   size_t done_bytes = 0;
   // Each pass reads at least one byte or stops, so dst.size() + 1 passes suffice.
   for (size_t pass = 0; pass <= dst.size() && done_bytes < dst.size(); pass++) {
