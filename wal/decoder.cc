@@ -42,20 +42,32 @@ FrameDecoder::FrameDecoder(ByteSource* source, uint64_t file_size_bytes, uint32_
   WALSIM_ASSERT(options.read_chunk_bytes >= kPageBytes);
 }
 
-Result<std::span<const uint8_t>> FrameDecoder::Fetch(uint64_t offset, uint64_t size) {
+void FrameDecoder::Reset(ByteSource* source, uint64_t file_size_bytes, uint32_t crc) {
+  WALSIM_ASSERT(source != nullptr);
+  source_ = source;
+  file_size_bytes_ = file_size_bytes;
+  crc_ = crc;
+  offset_ = 0;
+  buffer_offset_ = 0;
+  buffer_size_ = 0;
+  WALSIM_ASSERT(buffer_capacity_bytes_ == 0 || buffer_ != nullptr);
+}
+
+Result<std::span<const uint8_t>> FrameDecoder::Refill(uint64_t offset, uint64_t size) {
   WALSIM_ASSERT(offset <= file_size_bytes_ && size <= file_size_bytes_ - offset);
-  if (offset >= buffer_offset_ && offset + size <= buffer_offset_ + buffer_size_) {
-    return std::span<const uint8_t>(buffer_.data() + (offset - buffer_offset_), size);
-  }
   // Read ahead a chunk so that small frames cost one read per chunk.
   const uint64_t want =
       std::min(std::max(size, options_.read_chunk_bytes), file_size_bytes_ - offset);
-  if (buffer_.size() < want) buffer_.resize(want);
+  if (buffer_capacity_bytes_ < want) {
+    // Nothing in the old buffer is needed: the read below refills it.
+    buffer_ = std::make_unique_for_overwrite<uint8_t[]>(want);
+    buffer_capacity_bytes_ = want;
+  }
   buffer_offset_ = offset;
   buffer_size_ = 0;
   // Each round reads at least one byte or stops, so the loop is bounded by want.
   while (buffer_size_ < want) {
-    std::span<uint8_t> dst(buffer_.data() + buffer_size_, want - buffer_size_);
+    std::span<uint8_t> dst(buffer_.get() + buffer_size_, want - buffer_size_);
     WALSIM_ASSIGN_OR_RETURN(size_t count, source_->ReadAt(offset + buffer_size_, dst));
     if (count == 0) break;
     buffer_size_ += count;
@@ -65,7 +77,7 @@ Result<std::span<const uint8_t>> FrameDecoder::Fetch(uint64_t offset, uint64_t s
                            ": the file is shorter than its size " +
                            std::to_string(file_size_bytes_));
   }
-  return std::span<const uint8_t>(buffer_.data(), size);
+  return std::span<const uint8_t>(buffer_.get(), size);
 }
 
 bool FrameDecoder::HasZeroSector(uint64_t data_offset, std::span<const uint8_t> data) const {

@@ -19,10 +19,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "base/assert.h"
 #include "base/status.h"
 #include "fs/fs.h"
 #include "wal/record.h"
@@ -72,6 +74,9 @@ struct Frame {
 
 struct DecoderOptions {
   uint64_t record_size_bytes_max = kRecordSizeBytesMaxDefault;
+  // Bytes read ahead per read call: a call is amortized over about a
+  // thousand 1 KiB records. (ReadAll of 256 MB measured the same, within
+  // noise, with chunks of 128 KiB to 1 MiB.)
   uint64_t read_chunk_bytes = uint64_t{1} << 20;
 };
 
@@ -80,6 +85,10 @@ class FrameDecoder {
   // REQUIRES: source outlives the decoder; file_size_bytes is the file's size.
   FrameDecoder(ByteSource* source, uint64_t file_size_bytes, uint32_t crc,
                const DecoderOptions& options);
+
+  // Starts over on another file, keeping the read buffer (a run of files
+  // then reads through one buffer). REQUIRES: as the constructor.
+  void Reset(ByteSource* source, uint64_t file_size_bytes, uint32_t crc);
 
   // Decodes the frame at offset() into *frame. Failure: only the source's
   // read errors (the frame's classification is in frame->kind).
@@ -99,8 +108,17 @@ class FrameDecoder {
 
  private:
   // Makes [offset, offset + size) readable in buffer_; returns a view of it.
+  // Inline for the usual case, a range already in the buffer (a 1 MiB chunk
+  // holds about a thousand 1 KiB records); Refill reads the next chunk.
   // REQUIRES: offset + size <= file_size_bytes_.
-  Result<std::span<const uint8_t>> Fetch(uint64_t offset, uint64_t size);
+  Result<std::span<const uint8_t>> Fetch(uint64_t offset, uint64_t size) {
+    WALSIM_ASSERT(offset <= file_size_bytes_ && size <= file_size_bytes_ - offset);
+    if (offset >= buffer_offset_ && offset + size <= buffer_offset_ + buffer_size_) [[likely]] {
+      return std::span<const uint8_t>(buffer_.get() + (offset - buffer_offset_), size);
+    }
+    return Refill(offset, size);
+  }
+  Result<std::span<const uint8_t>> Refill(uint64_t offset, uint64_t size);
   bool HasZeroSector(uint64_t data_offset, std::span<const uint8_t> data) const;
   void Classify(Frame* frame, uint64_t data_offset, std::span<const uint8_t> data, WalError error,
                 std::string reason) const;
@@ -110,7 +128,9 @@ class FrameDecoder {
   uint32_t crc_;
   DecoderOptions options_;
   uint64_t offset_ = 0;
-  std::vector<uint8_t> buffer_;
+  // Not zero-filled: only the buffer_size_ bytes a read wrote are used.
+  std::unique_ptr<uint8_t[]> buffer_;
+  uint64_t buffer_capacity_bytes_ = 0;
   uint64_t buffer_offset_ = 0;  // file offset of buffer_[0]
   uint64_t buffer_size_ = 0;    // valid bytes in buffer_
 };

@@ -71,12 +71,17 @@ Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& option
   WALSIM_ASSERT(!files.empty());
   *end = ReadEnd{};
   uint32_t crc = 0;
+  uint64_t earlier_files_bytes = 0;
+  // One decoder, and so one read buffer, for the whole run of files; it
+  // starts on an empty source and is Reset onto each file.
+  SpanSource nothing({});
+  FrameDecoder decoder(&nothing, 0, 0, options);
   for (size_t position = 0; position < files.size(); position++) {
     const ReadFile& file = files[position];
     const bool last_file = position + 1 == files.size();
     WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, file.file->Size());
     FileSource source(file.file);
-    FrameDecoder decoder(&source, size_bytes, crc, options);
+    decoder.Reset(&source, size_bytes, crc);
     Frame frame;
     // Each valid frame is at least 8 bytes, so this bounds the loop.
     for (uint64_t round = 0; round <= size_bytes / kFrameAlignBytes; round++) {
@@ -107,11 +112,12 @@ Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& option
         }
         decoder.set_crc(frame.record.crc);
       }
-      WALSIM_RETURN_IF_ERROR(
-          visit(frame.record, RecordPosition{position, frame.offset, file.path}));
+      WALSIM_RETURN_IF_ERROR(visit(frame.record, RecordPosition{position, frame.offset, file.path,
+                                                                size_bytes, earlier_files_bytes}));
     }
     WALSIM_ASSERT(frame.kind != FrameKind::kRecord);
     crc = decoder.crc();
+    earlier_files_bytes += size_bytes;
     if (last_file) end->last_valid_offset = decoder.offset();
     if (end->torn) break;
   }

@@ -30,9 +30,11 @@
 namespace walsim::wal {
 
 struct RecordPosition {
-  size_t file_position = 0;  // into the files span
-  uint64_t offset = 0;       // of the frame in that file
-  std::string_view path;     // of that file; valid during the visit
+  size_t file_position = 0;          // into the files span
+  uint64_t offset = 0;               // of the frame in that file
+  std::string_view path;             // of that file; valid during the visit
+  uint64_t file_size_bytes = 0;      // of that file
+  uint64_t earlier_files_bytes = 0;  // the sizes of files[0, file_position) summed
 };
 
 // "wal file <path> at offset <offset>": the context of every error about a

@@ -114,14 +114,24 @@ Status ReadField(std::span<const uint8_t> input, size_t* offset, Field* field) {
 // anything else, which the general loop then decodes (or rejects, with its
 // message). Reading a WAL thus costs a few compares per field.
 
-// Reads tag then a varint at *offset; false when either is not there.
-bool TakeVarintField(std::span<const uint8_t> bytes, size_t* offset, uint8_t tag, uint64_t* value) {
-  if (*offset >= bytes.size() || bytes[*offset] != tag) return false;
+// Reads tag then a varint at *offset; false when either is not there. Most
+// varints in a WAL (types, terms, small indexes, the data length of a short
+// entry) are one byte: those skip the general decoder.
+inline bool TakeVarintField(std::span<const uint8_t> bytes, size_t* offset, uint8_t tag,
+                            uint64_t* value) {
+  WALSIM_ASSERT(*offset <= bytes.size());
+  if (bytes.size() - *offset < 2 || bytes[*offset] != tag) return false;
+  if (bytes[*offset + 1] < 0x80) {
+    *value = bytes[*offset + 1];
+    *offset += 2;
+    return true;
+  }
   size_t after_tag = *offset + 1;
   std::optional<uint64_t> decoded = DecodeVarint64(bytes, &after_tag);
   if (!decoded) return false;
   *value = *decoded;
   *offset = after_tag;
+  WALSIM_ASSERT(after_tag <= bytes.size());
   return true;
 }
 
