@@ -122,8 +122,12 @@ Result<std::vector<Snapshot>> ValidSnapshotEntries(fs::FileSystem& fs, std::stri
   WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
   auto logger = internal::LoggerOf(options);
   WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments, ListSegments(fs, dir, logger.get()));
+  // Every file is read, so every file must be in sequence: a missing one is
+  // named as such rather than found later as a broken CRC chain.
+  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(segments, dir, segments.front().index));
+  WALSIM_ASSERT(first == 0);
   WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
-                          internal::OpenForReading(fs, dir, segments, 0));
+                          internal::OpenForReading(fs, dir, segments, first));
   std::vector<Snapshot> snaps;
   HardState state;
   ReadEnd end;

@@ -187,6 +187,9 @@ TYPED_TEST(WalRecoveryTest, MissingFileIsASequenceGap) {
   EXPECT_NE(result.status().message().find(files[3]), std::string::npos);
   EXPECT_EQ(WalErrorOf(Repair(this->fs(), this->Dir(), QuietOptions()).status()),
             WalError::kSequenceGap);
+  auto snaps = ValidSnapshotEntries(this->fs(), this->Dir(), QuietOptions());
+  EXPECT_EQ(WalErrorOf(snaps.status()), WalError::kSequenceGap) << snaps.status().ToString();
+  EXPECT_NE(snaps.status().message().find(files[3]), std::string::npos);
 }
 
 // Row: out-of-sequence file.
