@@ -1,5 +1,6 @@
 // Byte coding: fixed-width little-endian integers and base-128 varints (the
-// protobuf wire encoding), with bounds-checked decoding.
+// protobuf wire encoding), with bounds-checked decoding; and the fixed-width
+// hex numbers of file names.
 //
 // Encoders append to a std::string or write into a caller's buffer of known
 // size. Decoders never read past the span they are given: they return
@@ -14,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace walsim {
 
@@ -110,6 +112,27 @@ inline std::span<const uint8_t> AsBytes(const std::string& s) {
 }
 inline std::span<const uint8_t> AsBytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// Exactly 16 lowercase hex digits, as the WAL and the LogStore write a 64-bit
+// number in a file name ("%016x"); std::nullopt for anything else (another
+// length, upper case, a sign or a space), so that a name parses only in the
+// one form its writer produces.
+inline std::optional<uint64_t> DecodeHex64(std::string_view digits) {
+  if (digits.size() != 16) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : digits) {
+    uint64_t nibble = 0;
+    if (c >= '0' && c <= '9') {
+      nibble = static_cast<uint64_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      nibble = static_cast<uint64_t>(c - 'a') + 10;
+    } else {
+      return std::nullopt;
+    }
+    value = (value << 4) | nibble;
+  }
+  return value;
 }
 
 }  // namespace walsim

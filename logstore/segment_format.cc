@@ -13,23 +13,6 @@ namespace {
 
 uint32_t CrcOf(std::span<const uint8_t> bytes) { return Crc32c(bytes); }
 
-std::optional<uint64_t> ParseHex16(std::string_view text) {
-  if (text.size() != 16) return std::nullopt;
-  uint64_t value = 0;
-  for (char c : text) {
-    uint64_t digit = 0;
-    if (c >= '0' && c <= '9') {
-      digit = static_cast<uint64_t>(c - '0');
-    } else if (c >= 'a' && c <= 'f') {
-      digit = static_cast<uint64_t>(c - 'a') + 10;
-    } else {
-      return std::nullopt;
-    }
-    value = (value << 4) | digit;
-  }
-  return value;
-}
-
 const uint8_t* AsBytes(const std::string& text) {
   return reinterpret_cast<const uint8_t*>(text.data());
 }
@@ -63,8 +46,8 @@ std::string SegmentFileName(uint64_t segment_seq, uint64_t first_index) {
 std::optional<SegmentName> ParseSegmentFileName(std::string_view name) {
   if (name.size() != kSegmentNameLength || name[16] != '-') return std::nullopt;
   if (name.substr(33) != kSegmentSuffix) return std::nullopt;
-  std::optional<uint64_t> seq = ParseHex16(name.substr(0, 16));
-  std::optional<uint64_t> first = ParseHex16(name.substr(17, 16));
+  std::optional<uint64_t> seq = DecodeHex64(name.substr(0, 16));
+  std::optional<uint64_t> first = DecodeHex64(name.substr(17, 16));
   if (!seq || !first) return std::nullopt;
   return SegmentName{*seq, *first};
 }

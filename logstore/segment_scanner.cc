@@ -6,13 +6,6 @@
 
 namespace walsim::logstore {
 
-Result<size_t> MemoryByteSource::ReadAt(uint64_t offset, std::span<uint8_t> dst) {
-  if (offset >= bytes_.size()) return size_t{0};
-  size_t count = std::min<uint64_t>(dst.size(), bytes_.size() - offset);
-  std::memcpy(dst.data(), bytes_.data() + offset, count);
-  return count;
-}
-
 namespace {
 
 using format::FrameHeader;

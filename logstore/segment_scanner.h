@@ -24,29 +24,12 @@
 #include <vector>
 
 #include "base/status.h"
+#include "fs/byte_source.h"
 #include "logstore/segment_format.h"
 
 namespace walsim::logstore {
 
-// Read-only bytes of one segment.
-class ByteSource {
- public:
-  virtual ~ByteSource() = default;
-  virtual uint64_t size_bytes() const = 0;
-  // Reads up to dst.size() bytes at offset; fewer only at the end.
-  virtual Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> dst) = 0;
-};
-
-// A ByteSource over memory the caller keeps alive.
-class MemoryByteSource final : public ByteSource {
- public:
-  explicit MemoryByteSource(std::span<const uint8_t> bytes) : bytes_(bytes) {}
-  uint64_t size_bytes() const override { return bytes_.size(); }
-  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> dst) override;
-
- private:
-  std::span<const uint8_t> bytes_;
-};
+using fs::ByteSource;
 
 enum class TailState : uint8_t {
   kClean,  // only zeros after the end

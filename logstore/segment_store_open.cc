@@ -14,20 +14,6 @@ using format::SegmentKind;
 
 namespace {
 
-// A segment file seen through the scanner's ByteSource.
-class FileByteSource final : public ByteSource {
- public:
-  FileByteSource(fs::File& file, uint64_t size_bytes) : file_(file), size_bytes_(size_bytes) {}
-  uint64_t size_bytes() const override { return size_bytes_; }
-  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> dst) override {
-    return file_.ReadAt(offset, dst);
-  }
-
- private:
-  fs::File& file_;
-  uint64_t size_bytes_;
-};
-
 Status ValidateOptions(const SegmentStoreOptions& options) {
   uint32_t alignment = options.write_alignment_bytes;
   if (alignment < format::kWriteAlignmentBytesMin || alignment > format::kWriteAlignmentBytesMax ||
@@ -275,7 +261,7 @@ Status SegmentStore::RecoverSegments(const Listing& listing,
     WALSIM_ASSIGN_OR_RETURN(segment.file,
                             fs_.Open(segment.path, {.read_only = options_.read_only}));
     WALSIM_ASSIGN_OR_RETURN(segment.size_bytes, segment.file->Size());
-    FileByteSource source(*segment.file, segment.size_bytes);
+    fs::FileByteSource source(*segment.file, segment.size_bytes);
     bool is_last = i + 1 == live.size();
     ScanOptions scan_options{.check_tail = is_last, .window_bytes = options_.scan_window_bytes};
     Status scanned = ScanSegment(source, scan_options, &scan, &window);

@@ -123,8 +123,8 @@ bool DumpRawFile(fs::FileSystem& fs, const std::string& path, uint32_t* crc) {
   if (!file.ok()) return ReportError(path, file.status()) == kExitOk;
   auto size_bytes = (*file)->Size();
   if (!size_bytes.ok()) return ReportError(path, size_bytes.status()) == kExitOk;
-  wal::FileSource source(file->get());
-  wal::FrameDecoder decoder(&source, *size_bytes, *crc, wal::DecoderOptions{});
+  fs::FileByteSource source(**file, *size_bytes);
+  wal::FrameDecoder decoder(&source, *crc, wal::DecoderOptions{});
   bool sound = true;
   std::printf("file %s (%" PRIu64 " bytes)\n", path.c_str(), *size_bytes);
   for (uint64_t round = 0; round <= *size_bytes / wal::kFrameAlignBytes; round++) {

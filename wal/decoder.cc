@@ -8,13 +8,6 @@
 
 namespace walsim::wal {
 
-Result<size_t> SpanSource::ReadAt(uint64_t offset, std::span<uint8_t> dst) {
-  if (offset >= bytes_.size()) return size_t{0};
-  const size_t count = std::min<uint64_t>(dst.size(), bytes_.size() - offset);
-  std::memcpy(dst.data(), bytes_.data() + offset, count);
-  return count;
-}
-
 bool DecodeFrameLength(uint64_t length_field, uint64_t* record_bytes, uint64_t* pad_bytes) {
   const auto top = static_cast<uint8_t>(length_field >> kFramePadShift);
   *record_bytes = length_field & kFrameLengthMask;
@@ -35,17 +28,15 @@ uint64_t EncodeFrameLength(uint64_t record_bytes, uint64_t* pad_bytes) {
   return field;
 }
 
-FrameDecoder::FrameDecoder(ByteSource* source, uint64_t file_size_bytes, uint32_t crc,
-                           const DecoderOptions& options)
-    : source_(source), file_size_bytes_(file_size_bytes), crc_(crc), options_(options) {
-  WALSIM_ASSERT(source != nullptr);
+FrameDecoder::FrameDecoder(ByteSource* source, uint32_t crc, const DecoderOptions& options)
+    : source_(source), file_size_bytes_(source->size_bytes()), crc_(crc), options_(options) {
   WALSIM_ASSERT(options.read_chunk_bytes >= kPageBytes);
 }
 
-void FrameDecoder::Reset(ByteSource* source, uint64_t file_size_bytes, uint32_t crc) {
+void FrameDecoder::Reset(ByteSource* source, uint32_t crc) {
   WALSIM_ASSERT(source != nullptr);
   source_ = source;
-  file_size_bytes_ = file_size_bytes;
+  file_size_bytes_ = source->size_bytes();
   crc_ = crc;
   offset_ = 0;
   buffer_offset_ = 0;

@@ -26,39 +26,13 @@
 
 #include "base/assert.h"
 #include "base/status.h"
-#include "fs/fs.h"
+#include "fs/byte_source.h"
 #include "wal/record.h"
 #include "wal/record_format.h"
 
 namespace walsim::wal {
 
-// Random-access bytes: a file or a buffer.
-class ByteSource {
- public:
-  virtual ~ByteSource() = default;
-  // As fs::File::ReadAt: fewer bytes than asked only at the end.
-  virtual Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> dst) = 0;
-};
-
-class SpanSource final : public ByteSource {
- public:
-  explicit SpanSource(std::span<const uint8_t> bytes) : bytes_(bytes) {}
-  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> dst) override;
-
- private:
-  std::span<const uint8_t> bytes_;
-};
-
-class FileSource final : public ByteSource {
- public:
-  explicit FileSource(fs::File* file) : file_(file) {}
-  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> dst) override {
-    return file_->ReadAt(offset, dst);
-  }
-
- private:
-  fs::File* file_;
-};
+using fs::ByteSource;
 
 enum class FrameKind : uint8_t { kRecord, kEnd, kTorn, kCorrupt };
 
@@ -82,13 +56,13 @@ struct DecoderOptions {
 
 class FrameDecoder {
  public:
-  // REQUIRES: source outlives the decoder; file_size_bytes is the file's size.
-  FrameDecoder(ByteSource* source, uint64_t file_size_bytes, uint32_t crc,
-               const DecoderOptions& options);
+  // REQUIRES: source is not null and outlives the decoder; its size_bytes()
+  // is the file's size.
+  FrameDecoder(ByteSource* source, uint32_t crc, const DecoderOptions& options);
 
   // Starts over on another file, keeping the read buffer (a run of files
   // then reads through one buffer). REQUIRES: as the constructor.
-  void Reset(ByteSource* source, uint64_t file_size_bytes, uint32_t crc);
+  void Reset(ByteSource* source, uint32_t crc);
 
   // Decodes the frame at offset() into *frame. Failure: only the source's
   // read errors (the frame's classification is in frame->kind).

@@ -3,31 +3,14 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "base/coding.h"
 #include "fs/path.h"
 #include "wal/record_format.h"
 #include "wal/types.h"
 
 namespace walsim::wal {
-namespace {
 
-std::optional<uint64_t> ParseHex16(std::string_view digits) {
-  if (digits.size() != kWalNameHexDigits) return std::nullopt;
-  uint64_t value = 0;
-  for (char c : digits) {
-    uint64_t nibble = 0;
-    if (c >= '0' && c <= '9') {
-      nibble = static_cast<uint8_t>(c) - uint64_t{'0'};
-    } else if (c >= 'a' && c <= 'f') {
-      nibble = static_cast<uint8_t>(c) - uint64_t{'a'} + 10;
-    } else {
-      return std::nullopt;
-    }
-    value = (value << 4) | nibble;
-  }
-  return value;
-}
-
-}  // namespace
+static_assert(kWalNameHexDigits == 16, "DecodeHex64 reads the 16 digits of %016x");
 
 std::string FormatSegmentName(uint64_t seq, uint64_t index) {
   char name[kWalNameLength + 1];
@@ -40,8 +23,9 @@ std::string FormatSegmentName(uint64_t seq, uint64_t index) {
 std::optional<SegmentName> ParseSegmentName(std::string_view name) {
   if (name.size() != kWalNameLength || !name.ends_with(kWalSuffix)) return std::nullopt;
   if (name[kWalNameHexDigits] != '-') return std::nullopt;
-  std::optional<uint64_t> seq = ParseHex16(name.substr(0, kWalNameHexDigits));
-  std::optional<uint64_t> index = ParseHex16(name.substr(kWalNameHexDigits + 1, kWalNameHexDigits));
+  std::optional<uint64_t> seq = DecodeHex64(name.substr(0, kWalNameHexDigits));
+  std::optional<uint64_t> index =
+      DecodeHex64(name.substr(kWalNameHexDigits + 1, kWalNameHexDigits));
   if (!seq || !index) return std::nullopt;
   return SegmentName{*seq, *index, std::string(name)};
 }

@@ -74,14 +74,14 @@ Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& option
   uint64_t earlier_files_bytes = 0;
   // One decoder, and so one read buffer, for the whole run of files; it
   // starts on an empty source and is Reset onto each file.
-  SpanSource nothing({});
-  FrameDecoder decoder(&nothing, 0, 0, options);
+  fs::SpanByteSource nothing({});
+  FrameDecoder decoder(&nothing, 0, options);
   for (size_t position = 0; position < files.size(); position++) {
     const ReadFile& file = files[position];
     const bool last_file = position + 1 == files.size();
     WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, file.file->Size());
-    FileSource source(file.file);
-    decoder.Reset(&source, size_bytes, crc);
+    fs::FileByteSource source(*file.file, size_bytes);
+    decoder.Reset(&source, crc);
     Frame frame;
     // Each valid frame is at least 8 bytes, so this bounds the loop.
     for (uint64_t round = 0; round <= size_bytes / kFrameAlignBytes; round++) {

@@ -101,5 +101,20 @@ TEST_F(CodingTest, DecodingAtTheEndOfInputIsRejected) {
   EXPECT_EQ(offset, encoded.size());
 }
 
+TEST_F(CodingTest, Hex64ReadsExactlySixteenLowercaseDigits) {
+  EXPECT_EQ(DecodeHex64("0000000000000000"), 0u);
+  EXPECT_EQ(DecodeHex64("00000000000000ff"), 255u);
+  EXPECT_EQ(DecodeHex64("ffffffffffffffff"), UINT64_MAX);
+  EXPECT_EQ(DecodeHex64("0123456789abcdef"), 0x0123456789abcdefu);
+  // Only the one form "%016x" writes.
+  EXPECT_EQ(DecodeHex64("00000000000000FF"), std::nullopt);
+  EXPECT_EQ(DecodeHex64("ff"), std::nullopt);
+  EXPECT_EQ(DecodeHex64("00000000000000000"), std::nullopt);
+  EXPECT_EQ(DecodeHex64("+000000000000000"), std::nullopt);
+  EXPECT_EQ(DecodeHex64(" 000000000000000"), std::nullopt);
+  EXPECT_EQ(DecodeHex64("000000000000000g"), std::nullopt);
+  EXPECT_EQ(DecodeHex64(""), std::nullopt);
+}
+
 }  // namespace
 }  // namespace walsim

@@ -10,7 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace walsim::logstore;
-  MemoryByteSource source(std::span<const uint8_t>(data, size));
+  walsim::fs::SpanByteSource source(std::span<const uint8_t>(data, size));
   SegmentScan scan;
   std::vector<uint8_t> window;
   ScanOptions options{.check_tail = size % 2 == 0, .window_bytes = 256};

@@ -11,11 +11,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace walsim::wal;
   const std::span<const uint8_t> bytes(data, size);
-  SpanSource source(bytes);
+  walsim::fs::SpanByteSource source(bytes);
   DecoderOptions options;
   options.record_size_bytes_max = 1 << 20;
   options.read_chunk_bytes = kPageBytes;
-  FrameDecoder decoder(&source, size, 0, options);
+  FrameDecoder decoder(&source, 0, options);
   for (size_t round = 0; round <= size / kFrameAlignBytes; round++) {
     Frame frame;
     WALSIM_ASSERT(decoder.Next(&frame).ok());

@@ -44,7 +44,7 @@ std::vector<uint8_t> BuildSegment(const std::vector<size_t>& batch_sizes, size_t
 }
 
 Result<SegmentScan> Scan(const std::vector<uint8_t>& bytes, bool check_tail = true) {
-  MemoryByteSource source(bytes);
+  fs::SpanByteSource source(bytes);
   SegmentScan scan;
   std::vector<uint8_t> window;
   WALSIM_RETURN_IF_ERROR(

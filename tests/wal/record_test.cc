@@ -47,8 +47,8 @@ struct Decoded {
 };
 
 Decoded DecodeAll(const std::string& file, uint32_t crc = 0) {
-  SpanSource source(AsBytes(file));
-  FrameDecoder decoder(&source, file.size(), crc, DecoderOptions{});
+  fs::SpanByteSource source(AsBytes(file));
+  FrameDecoder decoder(&source, crc, DecoderOptions{});
   Decoded decoded;
   for (size_t round = 0; round <= file.size() / 8; round++) {
     wal::Frame frame;
@@ -335,10 +335,10 @@ TEST(WalDecoderTest, LengthOverTheLimitInsideTheFileIsCorrupt) {
   std::string file = SmallWal(1, 10);
   PutFixed64(&file, 64);
   file += std::string(64, 'x');
-  SpanSource source(AsBytes(file));
+  fs::SpanByteSource source(AsBytes(file));
   DecoderOptions options;
   options.record_size_bytes_max = 32;
-  FrameDecoder decoder(&source, file.size(), 0, options);
+  FrameDecoder decoder(&source, 0, options);
   wal::Frame frame;
   for (int i = 0; i < 5; i++) ASSERT_TRUE(decoder.Next(&frame).ok());
   EXPECT_EQ(frame.kind, FrameKind::kCorrupt);
