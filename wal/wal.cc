@@ -261,14 +261,19 @@ Status Wal::ReplaceTail(uint64_t offset) {
   // non-zero records after a zero one); the copy holds zeros there (etcd's
   // ZeroToEnd), so new records never sit next to stale frames.
   //
-  // The copy holds only the valid bytes until the old file is gone, so a
-  // nearly full disk needs room for those, not for a second segment. The
-  // preallocation comes after; without room for it the tail just grows.
+  // The old file is first cut to its valid bytes: what it loses was never
+  // acknowledged, and the preallocation it frees makes room for the copy, so
+  // a full disk needs no more space than before (`walsim explore` found a
+  // reopen that failed for want of 184 bytes on a disk with one preallocated
+  // segment). The copy holds only the valid bytes until the old file is
+  // gone; the preallocation comes after, and without room for it the tail
+  // just grows.
   const std::string path = TailPath();
   const std::string temp_path = path + ".tmp";
   WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, tail_->Size());
   const std::string where = "replacing " + path + " with its first " + std::to_string(offset) +
                             " bytes through " + temp_path;
+  if (size_bytes > offset) WALSIM_RETURN_IF_ERROR(tail_->Truncate(offset).WithContext(where));
   WALSIM_ASSIGN_OR_RETURN(auto copy, fs_.Open(temp_path, {.create = true, .truncate = true}));
   // The lock follows the file through the rename.
   Result<std::unique_ptr<fs::FileLock>> lock = fs_.Lock(temp_path);

@@ -621,6 +621,34 @@ TEST(WalReopenTest, WithoutRoomToPreallocateTheTailGrowsWithEachAppend) {
   EXPECT_EQ(result->entries[1], second[0]);
 }
 
+// Found by `walsim explore` (scn/wal-enospc-save): on a disk that one
+// preallocated segment fills, reopening for write must not need room for a
+// second copy of the valid records. The old tail is first cut to its valid
+// bytes, which frees the preallocation the copy then uses.
+TEST(WalReopenTest, OnADiskItsSegmentFillsTheReopenStillFitsTheCopy) {
+  constexpr uint64_t kSlackBytes = 64;
+  sim::SimFs sim(sim::SimOptions{.capacity_bytes = kTestSegmentSizeBytes + kSlackBytes});
+  ASSERT_TRUE(sim.MkDir("/w").ok());
+  ASSERT_TRUE(sim.SyncDir("/").ok());
+  WalOptions options = QuietOptions();
+  options.segment_size_bytes = kTestSegmentSizeBytes;
+  auto wal = Wal::Create(sim, "/w/wal", "", options);
+  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+  std::vector<Entry> acked = {MakeEntry(1, 1, std::string(4 * kSlackBytes, 'a'))};
+  ASSERT_TRUE((*wal)->Save(HardState{1, 0, 1}, acked).ok());
+  ASSERT_GT((*wal)->TailOffset(), kSlackBytes) << "the valid bytes must not fit in the slack";
+  sim.Crash(sim::CrashModel::kClean);
+  for (int reopen = 0; reopen < 2; reopen++) {  // the second reopen finds the replaced tail
+    auto reopened = Wal::Open(sim, "/w/wal", {}, options);
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    auto seen = (*reopened)->ReadAll();
+    ASSERT_TRUE(seen.ok()) << "reopen " << reopen << ": " << seen.status().ToString();
+    EXPECT_EQ(seen->entries, acked);
+    EXPECT_LE(sim.used_bytes(), kTestSegmentSizeBytes + kSlackBytes);
+    ASSERT_TRUE((*reopened)->Close().ok());
+  }
+}
+
 // Found by torture (seed 131): a short write leaves a prefix of the last
 // record followed by preallocated zeros; no sector of it is all zeros, yet it
 // is a write that never completed, so recovery is the torn-tail repair. The
