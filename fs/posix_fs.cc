@@ -195,8 +195,14 @@ Result<size_t> PosixFile::ReadAt(uint64_t offset, std::span<uint8_t> dst) {
 }
 
 Status PosixFile::WriteAt(uint64_t offset, std::span<const uint8_t> data) {
-  WALSIM_RETURN_IF_ERROR(CheckWritable("write"));
-  WALSIM_RETURN_IF_ERROR(ValidateRange(path_, offset, data.size()));
+  // One branch on the hot path, as in ReadAt (every WAL Save is a WriteAt).
+  if (fd_ < 0 || read_only_ || offset > kOffsetMax || data.size() > kOffsetMax - offset)
+      [[unlikely]] {
+    WALSIM_RETURN_IF_ERROR(CheckWritable("write"));
+    Status invalid = ValidateRange(path_, offset, data.size());
+    WALSIM_ASSERT(!invalid.ok());
+    return invalid;
+  }
   size_t done_bytes = 0;
   // Each pass writes at least one byte or fails, so data.size() passes suffice.
   for (size_t pass = 0; pass < data.size() && done_bytes < data.size(); pass++) {
