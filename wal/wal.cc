@@ -174,8 +174,10 @@ void ReserveEntries(std::vector<Entry>* entries, const RecordPosition& position,
                                      std::max(segment_size_bytes, position.file_size_bytes);
   const uint64_t total_bytes =
       position.earlier_files_bytes + position.file_size_bytes + later_files_bytes;
-  const double estimate = static_cast<double>(count) * static_cast<double>(total_bytes) /
-                          static_cast<double>(read_bytes);
+  // Bounded in floating point first, so the conversion below is defined.
+  const double estimate = std::min(static_cast<double>(count) * static_cast<double>(total_bytes) /
+                                       static_cast<double>(read_bytes),
+                                   static_cast<double>(count * kEntriesGrowthFactorMax));
   const auto capacity = std::clamp<size_t>(static_cast<size_t>(estimate) + count / 16,
                                            count + count / 2, count * kEntriesGrowthFactorMax);
   entries->reserve(capacity);
