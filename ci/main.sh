@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job (README): installs dependencies, builds walsim (default preset)
 # and runs it: the simulated-disk demo, the whole scenario library, the
-# crash-state explorer on two scripts, and a bounded torture run over a range
+# crash-state explorer on three scripts, and a bounded torture run over a range
 # of seeds. Arguments are passed to the
 # torture run (default: --seeds 0:200).
 set -euo pipefail
@@ -25,6 +25,8 @@ if "$walsim" explore --help >/dev/null 2>&1; then
   echo "=== crash-state explorer: every crash point, every crash state"
   "$walsim" explore scenarios/scripts/wal-reopen-for-write-crash.scn --states 32
   "$walsim" explore scenarios/scripts/log-torn-batch.scn --model reorder --states 32
+  # A disk one segment fills: reopen must fit the tail's copy (docs/torture.md).
+  "$walsim" explore scenarios/scripts/wal-enospc-save.scn --states 16
 fi
 
 if "$walsim" torture --help >/dev/null 2>&1; then
