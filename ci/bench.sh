@@ -181,26 +181,24 @@ rounds_if $have_wal_load floor-save walsim-save etcd-save
 
 echo "== WAL: Save of 1 x 128 B without sync: CPU per entry (tmpfs)" >&2
 case_floor-cpu() { measure floor-cpu us_per_op "$shm" "$peers/floor" @DIR@ --ops $cpu_entry_count --bytes $floor_save_bytes --no-sync; }
-case_etcd-cpu() {
-  measure etcd-cpu us_per_save "$shm" "$peers/etcdwal-load" @DIR@ \
-    --entries $cpu_entry_count --entry-bytes 128 --batch 1 --no-sync
+# etcd_nosync / walsim_nosync NAME ENTRIES BATCH: ENTRIES x 128 B in Saves of
+# BATCH without sync on tmpfs.
+etcd_nosync() {
+  measure "$1" us_per_save "$shm" "$peers/etcdwal-load" @DIR@ \
+    --entries "$2" --entry-bytes 128 --batch "$3" --no-sync
 }
-case_walsim-cpu() {
-  measure walsim-cpu us_per_save "$shm" "$walsim" wal load @DIR@ \
-    --entries $cpu_entry_count --entry-bytes 128 --batch 1 --no-sync
+walsim_nosync() {
+  measure "$1" us_per_save "$shm" "$walsim" wal load @DIR@ \
+    --entries "$2" --entry-bytes 128 --batch "$3" --no-sync
 }
+case_etcd-cpu() { etcd_nosync etcd-cpu $cpu_entry_count 1; }
+case_walsim-cpu() { walsim_nosync walsim-cpu $cpu_entry_count 1; }
 rounds_if $have_wal_load floor-cpu walsim-cpu etcd-cpu
 
 echo "== WAL: Save of 64 x 128 B without sync: CPU per entry (tmpfs)" >&2
 case_floor-cpu64() { measure floor-cpu64 us_per_op "$shm" "$peers/floor" @DIR@ --ops $((cpu_batch_entry_count / 64)) --bytes $floor_batch_save_bytes --no-sync; }
-case_etcd-cpu64() {
-  measure etcd-cpu64 us_per_save "$shm" "$peers/etcdwal-load" @DIR@ \
-    --entries $cpu_batch_entry_count --entry-bytes 128 --batch 64 --no-sync
-}
-case_walsim-cpu64() {
-  measure walsim-cpu64 us_per_save "$shm" "$walsim" wal load @DIR@ \
-    --entries $cpu_batch_entry_count --entry-bytes 128 --batch 64 --no-sync
-}
+case_etcd-cpu64() { etcd_nosync etcd-cpu64 $cpu_batch_entry_count 64; }
+case_walsim-cpu64() { walsim_nosync walsim-cpu64 $cpu_batch_entry_count 64; }
 rounds_if $have_wal_load floor-cpu64 walsim-cpu64 etcd-cpu64
 
 echo "== WAL: ReadAll of a 256 MiB WAL from page cache (work disk)" >&2

@@ -581,17 +581,28 @@ TEST_F(WalSimTest, ReopenAfterAFailedSyncMakesWhatItReadDurable) {
   EXPECT_EQ(result->entries[2], third[0]);
 }
 
+// Reopening for write on a SimFs: a WAL at /w/wal in test-sized segments.
+class WalReopenTest : public ::testing::Test {
+ protected:
+  WalReopenTest() { options_.segment_size_bytes = kTestSegmentSizeBytes; }
+
+  // Creates the WAL on sim (its parent made durable first).
+  static Result<std::unique_ptr<Wal>> CreateOn(sim::SimFs& sim, const WalOptions& options) {
+    WALSIM_RETURN_IF_ERROR(sim.MkDir("/w"));
+    WALSIM_RETURN_IF_ERROR(sim.SyncDir("/"));
+    return Wal::Create(sim, "/w/wal", "", options);
+  }
+
+  WalOptions options_ = QuietOptions();
+};
+
 // Opening for write replaces the tail with a copy of its valid records and
 // only then preallocates the rest of the segment again. Without room for
 // that (here every allocate of a segment fails with ENOSPC), the WAL opens
 // anyway and the tail grows with each append.
-TEST(WalReopenTest, WithoutRoomToPreallocateTheTailGrowsWithEachAppend) {
+TEST_F(WalReopenTest, WithoutRoomToPreallocateTheTailGrowsWithEachAppend) {
   sim::SimFs sim(sim::SimOptions{});
-  ASSERT_TRUE(sim.MkDir("/w").ok());
-  ASSERT_TRUE(sim.SyncDir("/").ok());
-  WalOptions options = QuietOptions();
-  options.segment_size_bytes = kTestSegmentSizeBytes;
-  auto wal = Wal::Create(sim, "/w/wal", "", options);
+  auto wal = CreateOn(sim, options_);
   ASSERT_TRUE(wal.ok()) << wal.status().ToString();
   std::vector<Entry> first = {MakeEntry(1, 1, "acked")};
   ASSERT_TRUE((*wal)->Save(HardState{1, 0, 0}, first).ok());
@@ -601,7 +612,7 @@ TEST(WalReopenTest, WithoutRoomToPreallocateTheTailGrowsWithEachAppend) {
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   auto full = faults::FaultFs::Create(sim, *std::move(plan), Rng(1));
   ASSERT_TRUE(full.ok()) << full.status().ToString();
-  auto reopened = Wal::Open(**full, "/w/wal", {}, options);
+  auto reopened = Wal::Open(**full, "/w/wal", {}, options_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   auto seen = (*reopened)->ReadAll();
   ASSERT_TRUE(seen.ok()) << seen.status().ToString();
@@ -613,7 +624,7 @@ TEST(WalReopenTest, WithoutRoomToPreallocateTheTailGrowsWithEachAppend) {
   std::vector<Entry> second = {MakeEntry(2, 1, std::string(3000, 'g'))};
   ASSERT_TRUE((*reopened)->Save(HardState{1, 0, 2}, second).ok());
   sim.Crash(sim::CrashModel::kClean);
-  auto recovered = Wal::Open(sim, "/w/wal", {}, options);
+  auto recovered = Wal::Open(sim, "/w/wal", {}, options_);
   ASSERT_TRUE(recovered.ok()) << recovered.status().ToString();
   auto result = (*recovered)->ReadAll();
   ASSERT_TRUE(result.ok()) << result.status().ToString();
@@ -625,21 +636,17 @@ TEST(WalReopenTest, WithoutRoomToPreallocateTheTailGrowsWithEachAppend) {
 // preallocated segment fills, reopening for write must not need room for a
 // second copy of the valid records. The old tail is first cut to its valid
 // bytes, which frees the preallocation the copy then uses.
-TEST(WalReopenTest, OnADiskItsSegmentFillsTheReopenStillFitsTheCopy) {
+TEST_F(WalReopenTest, OnADiskItsSegmentFillsTheReopenStillFitsTheCopy) {
   constexpr uint64_t kSlackBytes = 64;
   sim::SimFs sim(sim::SimOptions{.capacity_bytes = kTestSegmentSizeBytes + kSlackBytes});
-  ASSERT_TRUE(sim.MkDir("/w").ok());
-  ASSERT_TRUE(sim.SyncDir("/").ok());
-  WalOptions options = QuietOptions();
-  options.segment_size_bytes = kTestSegmentSizeBytes;
-  auto wal = Wal::Create(sim, "/w/wal", "", options);
+  auto wal = CreateOn(sim, options_);
   ASSERT_TRUE(wal.ok()) << wal.status().ToString();
   std::vector<Entry> acked = {MakeEntry(1, 1, std::string(4 * kSlackBytes, 'a'))};
   ASSERT_TRUE((*wal)->Save(HardState{1, 0, 1}, acked).ok());
   ASSERT_GT((*wal)->TailOffset(), kSlackBytes) << "the valid bytes must not fit in the slack";
   sim.Crash(sim::CrashModel::kClean);
   for (int reopen = 0; reopen < 2; reopen++) {  // the second reopen finds the replaced tail
-    auto reopened = Wal::Open(sim, "/w/wal", {}, options);
+    auto reopened = Wal::Open(sim, "/w/wal", {}, options_);
     ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
     auto seen = (*reopened)->ReadAll();
     ASSERT_TRUE(seen.ok()) << "reopen " << reopen << ": " << seen.status().ToString();
