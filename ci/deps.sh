@@ -9,7 +9,9 @@ packages=(
   cmake ninja-build g++ clang clang-14 libclang-rt-14-dev clang-format clang-tidy pkg-config
   # libraries
   libgtest-dev libgmock-dev googletest librapidcheck-dev libfiu-dev fiu-utils
-  libbenchmark-dev libspdlog-dev libfmt-dev libcli11-dev
+  libbenchmark-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+  # engines tortured through their own plug points (engines/)
+  libsqlite3-dev libleveldb-dev
   # peers for interop and benchmarks
   golang-go etcd-server etcd-client golang-etcd-server-dev golang-github-hashicorp-raft-boltdb-dev
   # scripts
