@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,10 @@ struct TortureOutcome {
   std::string verdict;      // the violation line, or the run error, or the deterministic verdict
   std::string invariant;    // the violated invariant's name ("durable"), empty if none
   uint64_t trace_hash = 0;
+  // Coverage probes (named events: a fault kind fired, a class of crash
+  // point, a recovery branch taken) and how often each was hit in this seed.
+  // Ordered by name, so a report is deterministic.
+  std::map<std::string, uint64_t, std::less<>> probe_counts;
 
   bool failed() const { return status != TortureStatus::kPassed; }
 };
