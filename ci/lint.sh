@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build/default}
 
+echo "lint: the include graph (ci/layers.py)"
+python3 ci/layers.py
+
 mapfile -t files < <(git ls-files '*.h' '*.cc' | grep -v '^build/')
 echo "lint: clang-format on ${#files[@]} files"
 clang-format --dry-run -Werror "${files[@]}"

@@ -5,7 +5,7 @@
 // with Linux's page-clean semantics, a lying fsync, bit rot, latent sector
 // errors, misdirected writes, a power-loss crash) can only be produced by the
 // disk itself: FaultFs hands those effects to the DeviceFaults it was given
-// (scenarios/sim_device.h adapts SimFs). A device may also claim effects
+// (scenarios/world/sim_device.h adapts SimFs). A device may also claim effects
 // FaultFs could emulate (a short write) so that the simulated disk does them
 // the way it does everything else, and records them in its trace.
 //

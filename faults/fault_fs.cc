@@ -54,19 +54,35 @@ Result<std::unique_ptr<FaultFs>> FaultFs::Create(fs::FileSystem& inner, FaultPla
 
 Status FaultFs::CheckDeviceCoversPlan() const {
   for (size_t i = 0; i < plan().size(); i++) {
-    const Rule& rule = plan().rule(i);
-    if (Info(rule.effect).fault_fs_can_emulate) continue;
-    for (const OpKindInfo& info : kOpKindTable) {
-      if (!rule.op.Covers(info.kind)) continue;
-      if (device_ != nullptr && device_->Handles(rule.effect, info.kind)) continue;
-      return Status::NotSupported(
-          "fault rule " + std::to_string(i) + " (\"" + PrintRule(rule) + "\"): effect " +
-          std::string(EffectName(rule.effect)) + " on " + std::string(info.name) +
-          " needs a simulated disk that produces it (DeviceFaults); " +
-          (device_ == nullptr ? "none was given" : "the one given does not"));
-    }
+    WALSIM_RETURN_IF_ERROR(CheckDeviceCovers(plan().rule(i), i));
   }
   return Status::Ok();
+}
+
+Status FaultFs::CheckDeviceCovers(const Rule& rule, size_t rule_index) const {
+  if (Info(rule.effect).fault_fs_can_emulate) return Status::Ok();
+  for (const OpKindInfo& info : kOpKindTable) {
+    if (!rule.op.Covers(info.kind)) continue;
+    if (device_ != nullptr && device_->Handles(rule.effect, info.kind)) continue;
+    return Status::NotSupported(
+        "fault rule " + std::to_string(rule_index) + " (\"" + PrintRule(rule) + "\"): effect " +
+        std::string(EffectName(rule.effect)) + " on " + std::string(info.name) +
+        " needs a simulated disk that produces it (DeviceFaults); " +
+        (device_ == nullptr ? "none was given" : "the one given does not"));
+  }
+  return Status::Ok();
+}
+
+Result<size_t> FaultFs::AddRule(Rule rule) {
+  const size_t rule_index = plan().size();
+  WALSIM_RETURN_IF_ERROR(ValidateRule(rule));
+  WALSIM_RETURN_IF_ERROR(CheckDeviceCovers(rule, rule_index));
+  if (op_count_ > rule.trigger.after_op_number.value_or(0)) {
+    rule.trigger.after_op_number = op_count_;
+  }
+  WALSIM_RETURN_IF_ERROR(runner_.Append(std::move(rule)));
+  WALSIM_ASSERT(plan().size() == rule_index + 1);
+  return rule_index;
 }
 
 void FaultFs::ResetAfterCrash() {

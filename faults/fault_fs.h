@@ -74,6 +74,15 @@ class FaultFs final : public fs::FileSystem {
   Status SyncDir(std::string_view path) override;
   Result<std::unique_ptr<fs::FileLock>> Lock(std::string_view path) override;
 
+  // Appends rule to the plan while it runs: the rule sees only operations
+  // numbered after op_count() (its after=K is raised to op_count() when
+  // lower), exactly as if it had been in the plan from the start with that
+  // after=K. Returns its index in plan().
+  // Failure: kNotSupported as Create for an effect the device does not
+  //   produce; kInvalidArgument as FaultPlan::Add (e.g. the plan is full).
+  //   The plan is unchanged on failure.
+  Result<size_t> AddRule(Rule rule);
+
   // True from a crash effect until ResetAfterCrash.
   bool crashed() const { return crashed_; }
   // Starts a new "process": crashed() becomes false, operations are accepted
@@ -121,6 +130,7 @@ class FaultFs final : public fs::FileSystem {
 
   FaultFs(fs::FileSystem& inner, FaultPlan plan, const Rng& rng, DeviceFaults* device);
   Status CheckDeviceCoversPlan() const;
+  Status CheckDeviceCovers(const Rule& rule, size_t rule_index) const;
   // Numbers op and decides its fate. handle_epoch is the epoch the handle was
   // opened in (the current epoch for FileSystem methods).
   Gate Before(OpContext* op, uint64_t handle_epoch);

@@ -1,28 +1,36 @@
 #include "faults/plan_runner.h"
 
-#include <map>
-#include <string>
-
 #include "faults/plan_text.h"
 
 namespace walsim::faults {
 
-PlanRunner::PlanRunner(FaultPlan plan, const Rng& rng) : plan_(std::move(plan)) {
+PlanRunner::PlanRunner(FaultPlan plan, const Rng& rng) : rng_(rng), plan_(std::move(plan)) {
   WALSIM_ASSERT(plan_.size() <= FaultPlan::kRuleCountMax);
   rule_rngs_.reserve(plan_.size());
-  // A rule's stream is named after its own text (and, for identical rules,
-  // which copy it is), not its index: removing or inserting another rule,
-  // as the shrinker does, leaves this rule's draws unchanged.
-  std::map<std::string, uint64_t> copies_seen;
-  for (const Rule& rule : plan_.rules()) {
-    const std::string text = PrintRule(rule);
-    const uint64_t copy_index = copies_seen[text]++;
-    rule_rngs_.push_back(rng.Stream("faults/rule/" + text + "/" + std::to_string(copy_index)));
-  }
+  for (const Rule& rule : plan_.rules()) rule_rngs_.push_back(StreamFor(rule));
   WALSIM_ASSERT(rule_rngs_.size() == plan_.size());
   matched_counts_.assign(plan_.size(), 0);
   fired_counts_.assign(plan_.size(), 0);
   glob_scratch_.reserve(256);
+}
+
+Rng PlanRunner::StreamFor(const Rule& rule) {
+  // A rule's stream is named after its own text (and, for identical rules,
+  // which copy it is), not its index: removing or inserting another rule,
+  // as the shrinker does, leaves this rule's draws unchanged.
+  const std::string text = PrintRule(rule);
+  const uint64_t copy_index = copies_seen_[text]++;
+  return rng_.Stream("faults/rule/" + text + "/" + std::to_string(copy_index));
+}
+
+Status PlanRunner::Append(Rule rule) {
+  WALSIM_RETURN_IF_ERROR(plan_.Add(rule));
+  rule_rngs_.push_back(StreamFor(plan_.rules().back()));
+  matched_counts_.push_back(0);
+  fired_counts_.push_back(0);
+  WALSIM_ASSERT(rule_rngs_.size() == plan_.size() && matched_counts_.size() == plan_.size() &&
+                fired_counts_.size() == plan_.size());
+  return Status::Ok();
 }
 
 bool PlanRunner::Sees(const Rule& rule, const OpContext& op) {

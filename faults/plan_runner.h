@@ -9,8 +9,13 @@
 // stream "faults/rule/<rule text>/<copy>" of the run's Rng) agree. The first rule that
 // fires decides; later rules do not see the operation.
 //
+// A plan may grow while it runs (Append): a rule appended after operation K
+// is the same rule it would have been in the plan from the start with
+// after=K, with the same stream, so growing a plan live and knowing it up
+// front give the same decisions.
+//
 // Invariant: a run is a pure function of (plan, rng seed, the sequence of
-// operations): no clock, no hidden state. fired_count(i) <= matched_count(i).
+// operations and appends): no clock, no hidden state. fired_count(i) <= matched_count(i).
 // Fired counts are recorded by the caller (RecordFired) once the effect has
 // really been applied, so a count means the fault reached the operation.
 // Not thread-safe.
@@ -18,8 +23,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "base/rng.h"
@@ -40,6 +47,11 @@ class PlanRunner {
   // another rule's draws.
   PlanRunner(FaultPlan plan, const Rng& rng);
 
+  // Appends rule at the end of the plan, with its own stream (named as the
+  // constructor names it) and zero counts. Failure: as FaultPlan::Add; the
+  // plan is unchanged.
+  Status Append(Rule rule);
+
   // The rule that fires for op, or nullopt. Counts matches.
   std::optional<Decision> Decide(const OpContext& op);
 
@@ -53,8 +65,12 @@ class PlanRunner {
 
  private:
   bool Sees(const Rule& rule, const OpContext& op);
+  // The stream of the next rule whose text is PrintRule(rule).
+  Rng StreamFor(const Rule& rule);
 
+  Rng rng_;
   FaultPlan plan_;
+  std::map<std::string, uint64_t, std::less<>> copies_seen_;  // rule text -> copies so far
   std::vector<Rng> rule_rngs_;
   std::vector<uint64_t> matched_counts_;
   std::vector<uint64_t> fired_counts_;

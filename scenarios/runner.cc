@@ -1,7 +1,7 @@
 #include "scenarios/runner.h"
 
-#include "scenarios/command.h"
-#include "scenarios/env.h"
+#include "scenarios/commands/command.h"
+#include "scenarios/world/env.h"
 
 namespace walsim::scenarios {
 namespace {
@@ -11,7 +11,7 @@ Status LineError(const Script& script, const ScriptBlock& block, std::string_vie
                                  ": " + std::string(message));
 }
 
-// Runs one block; its output goes to *output unless the run must restart.
+// Runs one block; its output goes to *output.
 Status RunBlock(const Script& script, const ScriptBlock& block, ScenarioEnv& env,
                 std::string* output) {
   const CommandSpec* spec = FindCommand(block.name);
@@ -22,14 +22,13 @@ Status RunBlock(const Script& script, const ScriptBlock& block, ScenarioEnv& env
   CommandOutput out;
   Status ran = spec->run(env, args, out);
   if (!ran.ok()) return LineError(script, block, block.name + ": " + ran.message());
-  if (env.restart_requested()) return Status::Ok();
   if (env.RecoverFromFaultCrash()) {
     // A rule's crash effect: the process died in the middle of the command.
     out.Line(
         "crashed model=" + std::string(sim::CrashModelName(env.sim_view().options().crash_model)) +
         " (fault rule)");
   }
-  WALSIM_ASSERT(!env.restart_requested() && !env.fault_fs().crashed());
+  WALSIM_ASSERT(!env.fault_fs().crashed());
   *output = out.Text();
   return Status::Ok();
 }
@@ -37,43 +36,31 @@ Status RunBlock(const Script& script, const ScriptBlock& block, ScenarioEnv& env
 }  // namespace
 
 Result<ScriptRun> RunScript(const Script& script, const RunOptions& options) {
-  std::vector<PlannedRule> rules;
-  // Each restart learns one more rule, so there are at most blocks + 1 runs.
-  for (size_t run_index = 0; run_index <= script.blocks.size(); run_index++) {
-    ScenarioEnv env(std::move(rules), options.trace);
-    if (options.crash_choices_for_run) env.set_crash_choices(options.crash_choices_for_run());
-    ScriptRun run;
-    run.run_count = run_index + 1;
-    bool restart = false;
-    for (size_t b = 0; b < script.blocks.size() && !restart; b++) {
-      env.set_op_number(b + 1);
-      std::string output;
-      WALSIM_RETURN_IF_ERROR(RunBlock(script, script.blocks[b], env, &output));
-      restart = env.restart_requested();
-      if (!restart) {
-        run.outputs.push_back(std::move(output));
-        run.block_op_counts.push_back(env.fault_fs().op_count());
-      }
-    }
-    if (restart) {
-      rules = env.TakeRulesForRestart();
-      continue;
-    }
-    WALSIM_ASSERT(run.outputs.size() == script.blocks.size());
-    run.seed = env.sim_view().options().seed;
-    run.trace_hash = env.sim_view().trace_hash();
-    if (options.trace) {
-      run.trace_lines = env.sim_view().trace();
-      // Say so rather than end a long trace silently short.
-      if (uint64_t dropped = env.sim_view().trace_lines_dropped(); dropped > 0) {
-        run.trace_lines.push_back(
-            "... " + std::to_string(dropped) + " later lines not kept (at most " +
-            std::to_string(sim::Trace::kTraceLinesMax) + " are; trace_hash covers them all)");
-      }
-    }
-    return run;
+  ScenarioEnv env(options.trace);
+  if (options.crash_choices != nullptr) env.set_crash_choices(options.crash_choices);
+  ScriptRun run;
+  run.outputs.reserve(script.blocks.size());
+  run.block_op_counts.reserve(script.blocks.size());
+  for (size_t b = 0; b < script.blocks.size(); b++) {
+    env.set_op_number(b + 1);
+    std::string output;
+    WALSIM_RETURN_IF_ERROR(RunBlock(script, script.blocks[b], env, &output));
+    run.outputs.push_back(std::move(output));
+    run.block_op_counts.push_back(env.fault_fs().op_count());
   }
-  WALSIM_UNREACHABLE();
+  WALSIM_ASSERT(run.outputs.size() == script.blocks.size());
+  run.seed = env.sim_view().options().seed;
+  run.trace_hash = env.sim_view().trace_hash();
+  if (options.trace) {
+    run.trace_lines = env.sim_view().trace();
+    // Say so rather than end a long trace silently short.
+    if (uint64_t dropped = env.sim_view().trace_lines_dropped(); dropped > 0) {
+      run.trace_lines.push_back(
+          "... " + std::to_string(dropped) + " later lines not kept (at most " +
+          std::to_string(sim::Trace::kTraceLinesMax) + " are; trace_hash covers them all)");
+    }
+  }
+  return run;
 }
 
 std::string DiffRun(const Script& script, const ScriptRun& run) {

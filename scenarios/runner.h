@@ -1,14 +1,13 @@
-// The scenario runner: executes a Script (scenarios/script.h) block by block
-// in a fresh ScenarioEnv (scenarios/env.h) and compares each block's output
+// The scenario runner: executes a Script (scenarios/script/script.h) block by block
+// in a fresh ScenarioEnv (scenarios/world/env.h) and compares each block's output
 // with what the script expects.
 //
 // A run is a pure function of the script: the same script gives the same
 // outputs and the same trace hash of the simulated disk (the determinism
 // invariant; tests/scenarios/runner_test.cc replays one). The op number in
 // every model record and verdict is the block's 1-based index in the script.
-// A `fault` command that introduces a rule the run did not know restarts the
-// run from the first block with that rule planned (env.h explains why); the
-// outputs returned are those of the last, complete run.
+// Every block runs once, in order: a `fault` command adds its rule to the
+// running plan (scenarios/world/env.h).
 //
 // Failure: a malformed command (unknown name, unknown or unparsable
 // argument, `disk` after the disk was used) fails the whole run with
@@ -18,23 +17,21 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
-#include "scenarios/checker.h"
-#include "scenarios/script.h"
+#include "scenarios/model/checker.h"
+#include "scenarios/script/script.h"
 #include "sim/crash_choices.h"
 
 namespace walsim::scenarios {
 
 struct RunOptions {
   bool trace = false;  // keep the disk's trace lines in ScriptRun::trace_lines
-  // When set, called at the start of every run of the script (a restart runs
-  // it again from the first block); the disk's crashes in that run take their
-  // decisions from what it returns (sim/crash_choices.h), not from its seed.
-  std::function<sim::CrashChoices*()> crash_choices_for_run;
+  // When set, the disk's crashes take their decisions from it
+  // (sim/crash_choices.h), not from the disk's seed. Not owned.
+  sim::CrashChoices* crash_choices = nullptr;
 };
 
 // RunOptions that keep the trace lines when trace is true.
@@ -49,7 +46,6 @@ struct ScriptRun {
   uint64_t seed = 0;                     // the disk's seed
   uint64_t trace_hash = 0;               // HashLine over the disk's whole trace (sim/trace.h)
   std::vector<std::string> trace_lines;  // with RunOptions::trace
-  size_t run_count = 0;                  // 1 + the restarts that learned fault rules
   // Per block: the FaultFs operations numbered up to its end (fault rules'
   // nth= counts these; the operations of `check` are not numbered).
   std::vector<uint64_t> block_op_counts;

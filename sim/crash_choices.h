@@ -4,7 +4,7 @@
 // persists (sim/sim_fs.h states the rules, sim/crash_image.h applies them).
 // By default those decisions are drawn from the disk's seeded streams. A
 // CrashChoices set with SimFs::set_crash_choices makes them instead: the
-// crash-state explorer (scenarios/explore.h) enumerates every decision
+// crash-state explorer (scenarios/search/explore.h) enumerates every decision
 // sequence of a crash this way, and replays one exactly.
 //
 // CrashDecider is the one place the crash code asks: it forwards to the

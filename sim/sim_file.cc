@@ -12,15 +12,6 @@ namespace {
 
 constexpr uint64_t kOffsetBytesMax = std::numeric_limits<int64_t>::max();  // off_t
 
-std::string Describe(std::string_view op, std::string_view path, std::string_view what) {
-  std::string message(op);
-  message += ' ';
-  message += path;
-  message += ": ";
-  message += what;
-  return message;
-}
-
 uint64_t AllocatedBytes(const Inode& file) {
   return std::max(file.live.size_bytes(), file.reserved_bytes);
 }

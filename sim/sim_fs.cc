@@ -19,15 +19,6 @@ std::string OpenFlags(const fs::OpenOptions& options) {
   return flags;
 }
 
-std::string Describe(std::string_view op, std::string_view path, std::string_view what) {
-  std::string message(op);
-  message += ' ';
-  message += path;
-  message += ": ";
-  message += what;
-  return message;
-}
-
 }  // namespace
 
 SimFs::SimFs(SimOptions options)

@@ -9,10 +9,24 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "sim/sim_fs.h"
 
 namespace walsim::sim {
+
+// "<op> <path>: <what>", the text of every error SimFs and its handles
+// return, so a message names the operation and the file it failed on.
+inline std::string Describe(std::string_view op, std::string_view path, std::string_view what) {
+  std::string message;
+  message.reserve(op.size() + path.size() + what.size() + 3);
+  message += op;
+  message += ' ';
+  message += path;
+  message += ": ";
+  message += what;
+  return message;
+}
 
 class SimFile final : public fs::File {
  public:

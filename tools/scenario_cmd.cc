@@ -2,7 +2,7 @@
 // (scenarios/runner.h) and reports each as PASS or FAIL with a diff.
 // `walsim explore SCRIPT [--model M] [--states N] [--points N] [--seed S]
 // [--at OP:CHOICES]`: crashes the script at every crash point in every
-// crash state (scenarios/explore.h) and reports each violation with the
+// crash state (scenarios/search/explore.h) and reports each violation with the
 // --at argument that replays it.
 #include <cinttypes>
 #include <cstdio>
@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "scenarios/explore.h"
 #include "scenarios/runner.h"
-#include "scenarios/script.h"
+#include "scenarios/script/script.h"
+#include "scenarios/search/explore.h"
 #include "tools/commands.h"
 
 namespace walsim::tools {

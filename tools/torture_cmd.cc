@@ -1,5 +1,5 @@
 // `walsim torture`, `walsim replay`, `walsim shrink`: the seeded-workload
-// workflow of docs/torture.md (scenarios/torture.h, scenarios/shrink.h).
+// workflow of docs/torture.md (scenarios/search/torture.h, scenarios/search/shrink.h).
 //
 //   walsim torture --seeds A:B [--shard I/N] [workload flags]
 //   [--stop-on-failure]
@@ -17,9 +17,9 @@
 #include <string>
 
 #include "scenarios/runner.h"
-#include "scenarios/shrink.h"
-#include "scenarios/torture.h"
-#include "scenarios/workload.h"
+#include "scenarios/search/shrink.h"
+#include "scenarios/search/torture.h"
+#include "scenarios/search/workload.h"
 #include "tools/commands.h"
 
 namespace walsim::tools {

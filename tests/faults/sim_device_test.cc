@@ -1,6 +1,6 @@
-// SimDevice (scenarios/sim_device.h): FaultFs over the simulated disk, with
+// SimDevice (scenarios/world/sim_device.h): FaultFs over the simulated disk, with
 // the disk-only effects produced by SimFs itself.
-#include "scenarios/sim_device.h"
+#include "scenarios/world/sim_device.h"
 
 #include <gtest/gtest.h>
 

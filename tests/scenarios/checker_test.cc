@@ -1,6 +1,6 @@
 // The checker is itself tested: hand-made wrong recoveries must each be caught
 // with the right invariant named, and right recoveries must pass.
-#include "scenarios/checker.h"
+#include "scenarios/model/checker.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
-// The crash-state explorer (scenarios/explore.h): the depth-first decision
+// The crash-state explorer (scenarios/search/explore.h): the depth-first decision
 // path, the crash point text, and exploration of small scripts whose crash
 // states can be counted by hand.
-#include "scenarios/explore.h"
+#include "scenarios/search/explore.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // The scenario script format: parsing, arguments, rewriting and diffs.
-#include "scenarios/script.h"
+#include "scenarios/script/script.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

@@ -3,7 +3,7 @@
 // accepts; under legal faults the production code shows no violation; and a
 // failing seed shrinks to a small script that still fails the same way and
 // round-trips through the script format.
-#include "scenarios/torture.h"
+#include "scenarios/search/torture.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "scenarios/runner.h"
-#include "scenarios/shrink.h"
-#include "scenarios/workload.h"
+#include "scenarios/search/shrink.h"
+#include "scenarios/search/workload.h"
 
 namespace walsim::scenarios {
 namespace {

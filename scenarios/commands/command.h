@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "scenarios/env.h"
-#include "scenarios/script.h"
+#include "scenarios/script/script.h"
+#include "scenarios/world/env.h"
 
 namespace walsim::scenarios {
 

@@ -1,8 +1,8 @@
-#include "scenarios/torture.h"
+#include "scenarios/search/torture.h"
 
 #include <charconv>
 
-#include "scenarios/checker.h"
+#include "scenarios/model/checker.h"
 
 namespace walsim::scenarios {
 namespace {

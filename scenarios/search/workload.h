@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-#include "scenarios/script.h"
+#include "scenarios/script/script.h"
 
 namespace walsim::scenarios {
 

@@ -5,16 +5,12 @@
 // atomic sectors, unlimited capacity, the clean crash model), wrapped in a
 // faults::FaultFs whose disk-only effects go to a SimDevice; the production
 // WAL and SegmentStore run on the FaultFs; a WalModel and a LogModel track
-// what was issued and acknowledged. Commands (scenarios/command.h) act on it.
+// what was issued and acknowledged. Commands (scenarios/commands/command.h) act on it.
 //
-// Fault rules. FaultFs takes its plan when it is built, but a script adds
-// rules as it goes, and a rule must see only the operations issued after its
-// `fault` command. The environment therefore knows the rules of a run up
-// front (PlannedRule: the rule plus the FaultFs operation count at its
-// command, turned into the rule's after=K) and the runner (runner.h) learns
-// them by restarting the run each time a `fault` command introduces a rule it
-// did not know. A run is a pure function of the script, so the restarted run
-// reaches the same point with the same operation count.
+// Fault rules. A script adds rules as it goes (`fault`), and a rule sees
+// only the operations issued after its command: the environment appends it
+// to the running plan (FaultFs::AddRule raises its after=K to the operation
+// count at that point), so every script runs once, front to back.
 //
 // Invariants: live WAL and LogStore handles never outlive the FaultFs they
 // were opened on (the destructor drops them first, and Configure refuses to
@@ -33,10 +29,10 @@
 #include "faults/fault_fs.h"
 #include "faults/plan.h"
 #include "logstore/segment_store.h"
-#include "scenarios/checker.h"
-#include "scenarios/log_model.h"
-#include "scenarios/sim_device.h"
-#include "scenarios/wal_model.h"
+#include "scenarios/model/checker.h"
+#include "scenarios/model/log_model.h"
+#include "scenarios/model/wal_model.h"
+#include "scenarios/world/sim_device.h"
 #include "sim/sim_fs.h"
 #include "wal/wal.h"
 
@@ -44,14 +40,10 @@ namespace walsim::scenarios {
 
 // A fault rule as the script wrote it, and the FaultFs operation count when
 // its `fault` command ran: the rule sees only operations numbered above it.
-struct PlannedRule {
+struct AddedRule {
   faults::Rule rule;
   uint64_t added_after_op_number = 0;
 };
-
-// The rule FaultFs is given for planned: its after=K raised to the
-// operation count at its `fault` command.
-faults::Rule EffectiveRule(const PlannedRule& planned);
 
 // The modelled WAL: one directory per run (the first one a WAL command
 // names); commands on other directories act on the disk but not the model.
@@ -78,9 +70,9 @@ struct LogSlot {
 
 class ScenarioEnv {
  public:
-  // A default disk (see the header comment) with the known rules installed.
+  // A default disk (see the header comment) with no fault rules.
   // trace: keep the disk's trace lines (the hash is kept anyway).
-  ScenarioEnv(std::vector<PlannedRule> known_rules, bool trace);
+  explicit ScenarioEnv(bool trace);
   ~ScenarioEnv();
   ScenarioEnv(const ScenarioEnv&) = delete;
   ScenarioEnv& operator=(const ScenarioEnv&) = delete;
@@ -106,21 +98,13 @@ class ScenarioEnv {
   void set_op_number(uint64_t op_number) { op_number_ = op_number; }
 
   // ---- fault rules ----
-  // A `fault` command's rule. When this run already knows it (it is the
-  // rule_index-th `fault` command and was planned), sets *rule_index.
-  // Otherwise records it, with the current operation count, for the next
-  // run and sets restart_requested(): the runner stops this run and starts
-  // over with one more known rule.
-  // Failure: kNotSupported when the disk cannot produce the rule's effect on
-  // a kind it covers; kInvalidArgument when the plan is full (not added).
+  // A `fault` command's rule: appended to the running plan; *rule_index is
+  // its index. Failure: kNotSupported when the disk cannot produce the
+  // rule's effect on a kind it covers; kInvalidArgument when the plan is
+  // full. Not added on failure.
   Status AddRule(const faults::Rule& rule, size_t* rule_index);
-  bool restart_requested() const { return restart_requested_; }
-  std::vector<PlannedRule> TakeRulesForRestart();
-  // Every rule of the plan, including those whose `fault` command this run
-  // has not reached yet (they cannot have matched: their after=K is ahead).
-  const std::vector<PlannedRule>& rules() const { return rules_; }
-  // The rules whose `fault` command has run.
-  size_t rules_seen_count() const { return rules_seen_count_; }
+  // The rules added so far, in `fault` order, as the script wrote them.
+  const std::vector<AddedRule>& rules() const { return rules_; }
 
   // ---- crashes and fault classes ----
   // Crashes the disk with model: every handle dies, the FaultFs is reset.
@@ -143,9 +127,7 @@ class ScenarioEnv {
  private:
   void BuildDisk(const sim::SimOptions& options);
 
-  std::vector<PlannedRule> rules_;  // known to this run, in `fault` order
-  size_t rules_seen_count_ = 0;     // `fault` commands run so far
-  bool restart_requested_ = false;
+  std::vector<AddedRule> rules_;  // in `fault` order
   bool trace_ = false;
   bool disk_used_ = false;
   uint64_t op_number_ = 0;

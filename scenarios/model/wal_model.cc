@@ -1,4 +1,4 @@
-#include "scenarios/wal_model.h"
+#include "scenarios/model/wal_model.h"
 
 namespace walsim::scenarios {
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "base/hash.h"
-#include "scenarios/command.h"
+#include "scenarios/commands/command.h"
 
 namespace walsim::scenarios {
 namespace {

@@ -27,8 +27,8 @@
 
 #include "base/status.h"
 #include "logstore/log_store.h"
-#include "scenarios/log_model.h"
-#include "scenarios/wal_model.h"
+#include "scenarios/model/log_model.h"
+#include "scenarios/model/wal_model.h"
 #include "wal/types.h"
 
 namespace walsim::scenarios {

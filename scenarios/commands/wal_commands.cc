@@ -2,7 +2,7 @@
 // keep the WalModel in step with what was issued and acknowledged.
 // See docs/scenarios.md for each command's arguments and output.
 #include "fs/path.h"
-#include "scenarios/command.h"
+#include "scenarios/commands/command.h"
 
 namespace walsim::scenarios {
 namespace {

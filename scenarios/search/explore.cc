@@ -1,10 +1,10 @@
-#include "scenarios/explore.h"
+#include "scenarios/search/explore.h"
 
 #include <charconv>
 #include <set>
 
 #include "scenarios/runner.h"
-#include "scenarios/torture.h"
+#include "scenarios/search/torture.h"
 
 namespace walsim::scenarios {
 namespace {
@@ -97,10 +97,8 @@ Status JudgeState(const Script& point_script, uint64_t op_number, DecisionPath* 
                   ExploreReport* only_report = nullptr, bool trace = false) {
   RunOptions run_options;
   run_options.trace = trace;
-  run_options.crash_choices_for_run = [path] {
-    path->Rewind();
-    return static_cast<sim::CrashChoices*>(path);
-  };
+  path->Rewind();
+  run_options.crash_choices = path;
   WALSIM_ASSIGN_OR_RETURN(ScriptRun run, RunScript(point_script, run_options));
   if (only_report != nullptr) {
     only_report->only_outputs = run.outputs;

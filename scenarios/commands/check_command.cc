@@ -1,6 +1,6 @@
 // `check`: reopen every component the script used, as a restarting server
-// would, and judge what it recovered against the models (scenarios/checker.h).
-#include "scenarios/command.h"
+// would, and judge what it recovered against the models (scenarios/model/checker.h).
+#include "scenarios/commands/command.h"
 
 namespace walsim::scenarios {
 namespace {

@@ -1,4 +1,4 @@
-#include "scenarios/workload.h"
+#include "scenarios/search/workload.h"
 
 #include <array>
 

@@ -1,4 +1,4 @@
-#include "scenarios/sim_device.h"
+#include "scenarios/world/sim_device.h"
 
 #include <string>
 

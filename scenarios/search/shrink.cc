@@ -1,8 +1,8 @@
-#include "scenarios/shrink.h"
+#include "scenarios/search/shrink.h"
 
 #include <algorithm>
 
-#include "scenarios/workload.h"
+#include "scenarios/search/workload.h"
 
 namespace walsim::scenarios {
 namespace {

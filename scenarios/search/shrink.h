@@ -29,8 +29,8 @@
 
 #include "base/status.h"
 #include "scenarios/runner.h"
-#include "scenarios/script.h"
-#include "scenarios/torture.h"
+#include "scenarios/script/script.h"
+#include "scenarios/search/torture.h"
 
 namespace walsim::scenarios {
 

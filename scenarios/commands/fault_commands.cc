@@ -1,7 +1,7 @@
 // The fault commands: add a rule of the fault plan language, list the rules
 // with how often each fired. See docs/scenarios.md and docs/fault-plans.md.
 #include "faults/plan_text.h"
-#include "scenarios/command.h"
+#include "scenarios/commands/command.h"
 
 namespace walsim::scenarios {
 namespace {
@@ -20,7 +20,7 @@ Status Fault(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   Status added = env.AddRule(*rule, &rule_index);
   if (!added.ok()) {
     out.Error(added);
-  } else if (!env.restart_requested()) {
+  } else {
     out.Line("rule " + std::to_string(rule_index) + ": " + faults::PrintRule(*rule));
   }
   return Status::Ok();
@@ -28,16 +28,16 @@ Status Fault(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
 
 Status Faults(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
-  const std::vector<PlannedRule>& rules = env.rules();
+  const std::vector<AddedRule>& rules = env.rules();
   const std::span<const uint64_t> fired = env.fault_fs().fired_counts();
   const std::span<const uint64_t> matched = env.fault_fs().matched_counts();
   WALSIM_ASSERT(fired.size() == rules.size() && matched.size() == rules.size());
-  for (size_t i = 0; i < env.rules_seen_count(); i++) {
+  for (size_t i = 0; i < rules.size(); i++) {
     out.Line("rule " + std::to_string(i) + ": " + faults::PrintRule(rules[i].rule) +
              " added-after-op=" + std::to_string(rules[i].added_after_op_number) +
              " matched=" + std::to_string(matched[i]) + " fired=" + std::to_string(fired[i]));
   }
-  if (env.rules_seen_count() == 0) out.Line("no rules");
+  if (rules.empty()) out.Line("no rules");
   return Status::Ok();
 }
 

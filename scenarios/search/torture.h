@@ -1,9 +1,9 @@
-// Torture: seeds become random workloads (scenarios/workload.h), run through
+// Torture: seeds become random workloads (scenarios/search/workload.h), run through
 // the scenario runner (scenarios/runner.h) and judged by its checker.
 //
 // RunSeed generates the workload of one seed, runs it, and reports the first
 // block whose output holds a violation ("violated <invariant> at op <n>: ...",
-// scenarios/checker.h). A run error (a script the runner rejects) is a bug of
+// scenarios/model/checker.h). A run error (a script the runner rejects) is a bug of
 // the generator and is reported as a failure of its own kind; so is a seed
 // whose replay gives another trace hash (with check_determinism). A seed's
 // outcome is a pure function of (build, seed, options), which is what makes a
@@ -23,7 +23,7 @@
 
 #include "base/status.h"
 #include "scenarios/runner.h"
-#include "scenarios/workload.h"
+#include "scenarios/search/workload.h"
 
 namespace walsim::scenarios {
 

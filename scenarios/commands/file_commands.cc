@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "fs/path.h"
-#include "scenarios/command.h"
+#include "scenarios/commands/command.h"
 
 namespace walsim::scenarios {
 namespace {

@@ -1,4 +1,4 @@
-#include "scenarios/env.h"
+#include "scenarios/world/env.h"
 
 #include <algorithm>
 
@@ -29,20 +29,7 @@ logstore::SegmentStoreOptions ScenarioLogOptions(uint32_t sector_size_bytes) {
 
 }  // namespace
 
-faults::Rule EffectiveRule(const PlannedRule& planned) {
-  faults::Rule rule = planned.rule;
-  const uint64_t user_after = rule.trigger.after_op_number.value_or(0);
-  if (planned.added_after_op_number > user_after) {
-    rule.trigger.after_op_number = planned.added_after_op_number;
-  }
-  return rule;
-}
-
-ScenarioEnv::ScenarioEnv(std::vector<PlannedRule> known_rules, bool trace)
-    : rules_(std::move(known_rules)), trace_(trace) {
-  WALSIM_ASSERT(rules_.size() <= faults::FaultPlan::kRuleCountMax);
-  BuildDisk(sim::SimOptions{});
-}
+ScenarioEnv::ScenarioEnv(bool trace) : trace_(trace) { BuildDisk(sim::SimOptions{}); }
 
 ScenarioEnv::~ScenarioEnv() {
   // Handles first: they hold files of the FaultFs.
@@ -52,6 +39,11 @@ ScenarioEnv::~ScenarioEnv() {
 
 void ScenarioEnv::BuildDisk(const sim::SimOptions& options) {
   WALSIM_ASSERT(wal.handle == nullptr && log.handle == nullptr);
+  // Rules added before the disk was configured carry over (their after=K
+  // is 0: no operation had been issued).
+  faults::FaultPlan plan = fault_fs_ == nullptr ? faults::FaultPlan{} : fault_fs_->plan();
+  WALSIM_ASSERT(plan.size() == rules_.size());
+  WALSIM_ASSERT(fault_fs_ == nullptr || fault_fs_->op_count() == 0);
   fault_fs_.reset();
   device_.reset();
   sim_ = std::make_unique<sim::SimFs>(options);
@@ -59,15 +51,9 @@ void ScenarioEnv::BuildDisk(const sim::SimOptions& options) {
   sim_->set_crash_choices(crash_choices_);
   const Rng rng(options.seed);
   device_ = std::make_unique<SimDevice>(*sim_, rng);
-  faults::FaultPlan plan;
-  for (const PlannedRule& planned : rules_) {
-    // Every planned rule was accepted by AddRule on the same kind of disk.
-    Status added = plan.Add(EffectiveRule(planned));
-    WALSIM_ASSERT(added.ok());
-  }
   Result<std::unique_ptr<faults::FaultFs>> fault_fs =
       faults::FaultFs::Create(*sim_, std::move(plan), rng, device_.get());
-  WALSIM_ASSERT_MSG(fault_fs.ok(), "a planned rule was refused by FaultFs");
+  WALSIM_ASSERT_MSG(fault_fs.ok(), "a rule the disk accepted was refused by FaultFs");
   fault_fs_ = std::move(fault_fs).value();
   wal.options = ScenarioWalOptions();
   log.options = ScenarioLogOptions(options.sector_size_bytes);
@@ -97,34 +83,15 @@ sim::SimFs& ScenarioEnv::sim() {
 }
 
 Status ScenarioEnv::AddRule(const faults::Rule& rule, size_t* rule_index) {
-  const size_t index = rules_seen_count_;
-  if (index < rules_.size()) {
-    // The run that planned this rule saw the same command at the same point.
-    WALSIM_ASSERT(rules_[index].rule == rule);
-    rules_seen_count_++;
-    *rule_index = index;
-    return Status::Ok();
-  }
-  WALSIM_ASSERT(index == rules_.size());
   if (rules_.size() >= faults::FaultPlan::kRuleCountMax) {
     return Status::InvalidArgument("the fault plan is full (" +
                                    std::to_string(faults::FaultPlan::kRuleCountMax) + " rules)");
   }
-  // Let FaultFs judge whether the disk produces the effect, without
-  // disturbing the live one.
-  faults::FaultPlan probe;
-  WALSIM_RETURN_IF_ERROR(probe.Add(rule));
-  WALSIM_RETURN_IF_ERROR(
-      faults::FaultFs::Create(*sim_, std::move(probe), Rng(0), device_.get()).status());
-  rules_.push_back(PlannedRule{rule, fault_fs_->op_count()});
-  restart_requested_ = true;
+  const uint64_t op_count = fault_fs_->op_count();
+  WALSIM_ASSIGN_OR_RETURN(*rule_index, fault_fs_->AddRule(rule));
+  WALSIM_ASSERT(*rule_index == rules_.size());
+  rules_.push_back(AddedRule{rule, op_count});
   return Status::Ok();
-}
-
-std::vector<PlannedRule> ScenarioEnv::TakeRulesForRestart() {
-  WALSIM_ASSERT(restart_requested_);
-  restart_requested_ = false;
-  return std::move(rules_);
 }
 
 void ScenarioEnv::DropHandles() {

@@ -2,7 +2,7 @@
 // scenario's disk and keep the LogModel in step with what was issued and
 // acknowledged. See docs/scenarios.md for each command's arguments and output.
 #include "fs/path.h"
-#include "scenarios/command.h"
+#include "scenarios/commands/command.h"
 
 namespace walsim::scenarios {
 namespace {

@@ -32,7 +32,7 @@
 
 #include "base/rng.h"
 #include "base/status.h"
-#include "scenarios/script.h"
+#include "scenarios/script/script.h"
 #include "sim/crash_choices.h"
 #include "sim/sim_options.h"
 

@@ -1,4 +1,4 @@
-#include "scenarios/script.h"
+#include "scenarios/script/script.h"
 
 #include <charconv>
 

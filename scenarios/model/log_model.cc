@@ -1,4 +1,4 @@
-#include "scenarios/log_model.h"
+#include "scenarios/model/log_model.h"
 
 namespace walsim::scenarios {
 namespace {

@@ -1,4 +1,4 @@
-#include "scenarios/checker.h"
+#include "scenarios/model/checker.h"
 
 #include <cinttypes>
 #include <cstdio>
