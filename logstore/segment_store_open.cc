@@ -104,7 +104,15 @@ Status SegmentStore::Recover() {
   WALSIM_RETURN_IF_ERROR(LoadMeta(listing));
   std::vector<std::string> superseded_paths;
   WALSIM_RETURN_IF_ERROR(RecoverSegments(listing, &superseded_paths));
-  if (!options_.read_only) RemoveLeftovers(listing, superseded_paths);
+  if (!options_.read_only) {
+    RemoveLeftovers(listing, superseded_paths);
+    // The caller builds on what this open found, so it must survive a crash
+    // even when it is not yet durable: a rename (head deletion, roll) whose
+    // directory sync failed is live but would be undone by the next crash,
+    // bringing deleted entries back (torture seed 5238). One SyncDir makes
+    // the directory as recovered durable.
+    WALSIM_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+  }
   if (!options_.read_only && options_.executor != nullptr) {
     // After RemoveLeftovers, which would remove a spare prepared earlier.
     uint64_t spare_size_bytes =
