@@ -58,10 +58,15 @@ struct EngineOutcome {
   uint64_t sim_op_count = 0;
   uint64_t trace_hash = 0;
   std::vector<std::string> trace;  // the SimFs trace, when the options asked for it
+  // Every noted event (allowed losses, violations), in order, up to kEventsMax.
+  static constexpr size_t kEventsMax = 32;
+  std::vector<std::string> events;
 
   // Raises the verdict (pass < allowed < violation/harness error) and keeps
   // the detail of the first most severe event.
   void Note(EngineVerdict event, std::string text) {
+    if (events.size() < kEventsMax)
+      events.push_back(std::string(EngineVerdictName(event)) + ": " + text);
     if (Rank(event) > Rank(verdict)) {
       verdict = event;
       detail = std::move(text);

@@ -86,7 +86,7 @@ class LevelDbRun {
   void Drain() { (void)env_.RunScheduled(kDrainItemsMax); }
   bool ReadAll(Model::State* state, std::string* problem);
   bool CheckRecovery();
-  void Evaluate(const Model::State& recovered, const std::string& at);
+  void Evaluate(const Model::State& recovered, const std::string& at, bool count);
   leveldb::Status WriteOne(bool* applied);
   void NoteLevels();
 
@@ -140,25 +140,29 @@ bool LevelDbRun::ReadAll(Model::State* state, std::string* problem) {
   return problem->empty();
 }
 
-void LevelDbRun::Evaluate(const Model::State& recovered, const std::string& at) {
+// count: add to the outcome's loss counters (the relaxed open only, so that
+// one crash counts once); the verdict notes both opens.
+void LevelDbRun::Evaluate(const Model::State& recovered, const std::string& at, bool count) {
   const size_t hi = model_.unit_count();
   const std::optional<size_t> prefix = model_.FindPrefix(recovered, hi);
   if (prefix.has_value()) {
     if (*prefix < synced_prefix_) {
-      outcome_.lost_acked_unit_count += acked_ - *prefix;
+      if (count) outcome_.lost_acked_unit_count += acked_ - *prefix;
       outcome_.Note(EngineVerdict::kViolation,
                     at + "recovered the writes up to " + std::to_string(*prefix) +
                         " but a sync=true write acknowledged " + std::to_string(synced_prefix_));
     } else if (*prefix < acked_) {
-      outcome_.unsynced_loss_count++;
-      outcome_.lost_acked_unit_count += acked_ - *prefix;
+      if (count) {
+        outcome_.unsynced_loss_count++;
+        outcome_.lost_acked_unit_count += acked_ - *prefix;
+      }
       outcome_.Note(EngineVerdict::kAllowedLoss,
                     at + std::to_string(acked_ - *prefix) +
                         " unsynced writes lost, a prefix kept (allowed: sync=false)");
     }
     return;
   }
-  outcome_.not_prefix_count++;
+  if (count) outcome_.not_prefix_count++;
   if (model_.EveryKeyWithin(recovered, synced_prefix_, hi)) {
     outcome_.Note(EngineVerdict::kAllowedLoss,
                   at + "unsynced writes kept out of order (not a prefix); every synced write kept");
@@ -177,14 +181,14 @@ bool LevelDbRun::CheckRecovery() {
   if (!s.ok()) {
     outcome_.paranoid_refusal_count++;
   } else if (ReadAll(&recovered, &problem)) {
-    Evaluate(recovered, at + "paranoid open: ");
+    Evaluate(recovered, at + "paranoid open: ", /*count=*/false);
   }
   CloseDb();
   s = Open(/*paranoid=*/false);
   if (!s.ok()) problem = "DB::Open(paranoid_checks=false) failed: " + s.ToString();
   Model::State relaxed;
   if (problem.empty() && ReadAll(&relaxed, &problem)) {
-    Evaluate(relaxed, at);
+    Evaluate(relaxed, at, /*count=*/true);
   }
   if (!problem.empty()) {
     outcome_.corrupt_recovery_count++;

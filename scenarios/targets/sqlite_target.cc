@@ -289,8 +289,10 @@ bool SqliteRun::CheckRecovery() {
   if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
     if (text == nullptr || std::strcmp(text, "ok") != 0) {
-      // The first line of SQLite's report is enough to name the damage.
-      const std::string report = text != nullptr ? text : "null";
+      // One line of SQLite's report names the damage; skip its "*** in
+      // database main ***" heading.
+      std::string report = text != nullptr ? text : "null";
+      if (report.starts_with("***")) report.erase(0, report.find('\n') + 1);
       problem = "integrity_check: " + report.substr(0, report.find('\n'));
     }
   } else {

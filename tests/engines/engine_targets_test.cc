@@ -49,22 +49,27 @@ TEST(SqliteTargetTest, SameSeedSameTraceHash) {
 }
 
 TEST(SqliteTargetTest, SynchronousOffLosesCommitsOrCorruptsWithinAThousandSeeds) {
-  SqliteTargetOptions options;
-  options.journal_mode = SqliteJournalMode::kDelete;
-  options.synchronous = SqliteSynchronous::kOff;
-  uint64_t found_at_seed = 0;
-  for (uint64_t seed = 1; seed <= 1000 && found_at_seed == 0; seed++) {
-    const EngineOutcome outcome = RunSqliteSeed(seed, options);
-    ASSERT_NE(outcome.verdict, EngineVerdict::kViolation)
-        << outcome.detail;  // OFF promises nothing
-    if (outcome.lost_acked_unit_count > 0 || outcome.corrupt_recovery_count > 0) {
-      found_at_seed = seed;
-      EXPECT_EQ(outcome.verdict, EngineVerdict::kAllowedLoss);
-      std::printf("synchronous=OFF: first loss at seed %llu: %s\n",
-                  static_cast<unsigned long long>(seed), outcome.detail.c_str());
+  for (SqliteJournalMode mode : {SqliteJournalMode::kDelete, SqliteJournalMode::kTruncate,
+                                 SqliteJournalMode::kPersist, SqliteJournalMode::kWal}) {
+    SqliteTargetOptions options;
+    options.journal_mode = mode;
+    options.synchronous = SqliteSynchronous::kOff;
+    uint64_t found_at_seed = 0;
+    for (uint64_t seed = 1; seed <= 1000 && found_at_seed == 0; seed++) {
+      const EngineOutcome outcome = RunSqliteSeed(seed, options);
+      ASSERT_NE(outcome.verdict, EngineVerdict::kViolation)
+          << outcome.detail;  // OFF promises nothing
+      ASSERT_NE(outcome.verdict, EngineVerdict::kHarnessError) << outcome.detail;
+      if (outcome.lost_acked_unit_count > 0 || outcome.corrupt_recovery_count > 0) {
+        found_at_seed = seed;
+        EXPECT_EQ(outcome.verdict, EngineVerdict::kAllowedLoss);
+        std::printf("synchronous=OFF %s: first loss at seed %llu: %s\n",
+                    SqliteJournalModeName(mode), static_cast<unsigned long long>(seed),
+                    outcome.detail.c_str());
+      }
     }
+    EXPECT_NE(found_at_seed, 0u) << SqliteJournalModeName(mode);
   }
-  EXPECT_NE(found_at_seed, 0u);
 }
 
 // LevelDB with sync=true: recoveries always open (paranoid_checks=false),
