@@ -7,6 +7,7 @@
 #include <leveldb/db.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -105,6 +106,70 @@ TEST(EngineSpeed, DISABLED_CrashLoopSeedsPerSecond) {
   for (uint64_t seed = 1; seed <= kSeeds / 10; seed++) (void)targets::RunLevelDbSeed(seed, {});
   std::printf("leveldb loop (sync=true, 3 crashes/seed): %.1f seeds/s\n",
               (kSeeds / 10) / SecondsSince(start));
+}
+
+// The tables of docs/engines.md, "Results": every SQLite setting over seeds
+// 1..200 and LevelDB at three sync probabilities over seeds 1..20.
+TEST(EngineSpeed, DISABLED_SqliteEverySettingSweep) {
+  using targets::SqliteJournalMode;
+  using targets::SqliteSynchronous;
+  for (int mode = 0; mode < 4; mode++) {
+    for (int sync = 0; sync < 4; sync++) {
+      targets::SqliteTargetOptions options;
+      options.journal_mode = static_cast<SqliteJournalMode>(mode);
+      options.synchronous = static_cast<SqliteSynchronous>(sync);
+      uint64_t verdicts[4] = {}, lost = 0, corrupt = 0;
+      const auto start = std::chrono::steady_clock::now();
+      for (uint64_t seed = 1; seed <= 200; seed++) {
+        const targets::EngineOutcome outcome = targets::RunSqliteSeed(seed, options);
+        verdicts[static_cast<int>(outcome.verdict)]++;
+        lost += outcome.lost_acked_unit_count;
+        corrupt += outcome.corrupt_recovery_count;
+      }
+      std::printf(
+          "%-8s %-6s pass=%llu allowed=%llu violation=%llu harness=%llu lost=%llu "
+          "corrupt=%llu seeds/s=%.0f\n",
+          targets::SqliteJournalModeName(options.journal_mode),
+          targets::SqliteSynchronousName(options.synchronous),
+          static_cast<unsigned long long>(verdicts[0]),
+          static_cast<unsigned long long>(verdicts[1]),
+          static_cast<unsigned long long>(verdicts[2]),
+          static_cast<unsigned long long>(verdicts[3]), static_cast<unsigned long long>(lost),
+          static_cast<unsigned long long>(corrupt), 200 / SecondsSince(start));
+    }
+  }
+}
+
+TEST(EngineSpeed, DISABLED_LevelDbSyncSweep) {
+  for (double sync_probability : {1.0, 0.5, 0.0}) {
+    targets::LevelDbTargetOptions options;
+    options.sync_probability = sync_probability;
+    uint64_t verdicts[4] = {}, unsynced = 0, not_prefix = 0, paranoid = 0, corrupt = 0;
+    int deepest = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+      const targets::EngineOutcome outcome = targets::RunLevelDbSeed(seed, options);
+      verdicts[static_cast<int>(outcome.verdict)]++;
+      unsynced += outcome.unsynced_loss_count;
+      not_prefix += outcome.not_prefix_count;
+      paranoid += outcome.paranoid_refusal_count;
+      corrupt += outcome.corrupt_recovery_count;
+      deepest = std::max(deepest, outcome.deepest_level);
+      for (const std::string& event : outcome.events) {
+        if (event.starts_with("violation")) {
+          std::printf("  seed %llu: %s\n", static_cast<unsigned long long>(seed), event.c_str());
+        }
+      }
+    }
+    std::printf(
+        "sync=%.1f pass=%llu allowed=%llu violation=%llu harness=%llu "
+        "unsynced_prefix_loss=%llu not_prefix=%llu paranoid_refusals=%llu corrupt=%llu "
+        "deepest_level=%d\n",
+        sync_probability, static_cast<unsigned long long>(verdicts[0]),
+        static_cast<unsigned long long>(verdicts[1]), static_cast<unsigned long long>(verdicts[2]),
+        static_cast<unsigned long long>(verdicts[3]), static_cast<unsigned long long>(unsynced),
+        static_cast<unsigned long long>(not_prefix), static_cast<unsigned long long>(paranoid),
+        static_cast<unsigned long long>(corrupt), deepest);
+  }
 }
 
 }  // namespace
