@@ -4,14 +4,46 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
+#include <span>
 
+#include "scenarios/targets/crash_point_fs.h"
 #include "scenarios/targets/leveldb_target.h"
 #include "scenarios/targets/sqlite_target.h"
+#include "sim/sim_fs.h"
 
 namespace walsim::targets {
 namespace {
 
 constexpr uint64_t kSafeSeedCount = 12;
+
+std::span<const uint8_t> Bytes(const char* text) {
+  return {reinterpret_cast<const uint8_t*>(text), std::strlen(text)};
+}
+
+// After the trip point nothing reaches the inner disk, through the wrapper
+// or through files opened before; Reset restores the power.
+TEST(CrashPointFsTest, AfterTheTripNothingReachesTheInnerDisk) {
+  sim::SimFs disk(sim::SimOptions{});
+  CrashPointFs power(disk);
+  auto file = power.Open("/f", {.create = true});
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append(Bytes("before")).ok());
+  power.set_trip_at_op_index(power.op_index() + 1);  // the op after next fails
+  ASSERT_TRUE((*file)->Append(Bytes("-last")).ok());
+  const uint64_t inner_ops = disk.op_count();
+  EXPECT_TRUE((*file)->Append(Bytes("-lost")).Is(StatusCode::kIoError));
+  EXPECT_TRUE(power.tripped());
+  EXPECT_TRUE(power.Remove("/f").Is(StatusCode::kIoError));
+  EXPECT_TRUE(power.SyncDir("/").Is(StatusCode::kIoError));
+  EXPECT_FALSE(power.Open("/g", {.create = true}).ok());
+  EXPECT_EQ(disk.op_count(), inner_ops);
+  power.Reset();
+  auto size = disk.Stat("/f");
+  ASSERT_TRUE(size.ok());
+  EXPECT_EQ(size->size_bytes, std::strlen("before-last"));
+  EXPECT_TRUE(power.Stat("/f").ok());
+}
 
 void ExpectNoViolation(const EngineOutcome& outcome, const std::string& setting) {
   EXPECT_NE(outcome.verdict, EngineVerdict::kViolation)
