@@ -169,7 +169,8 @@ Result<SeedResult> SeedResultFromJson(const Json& json) {
     result.invariant = json.at("invariant").get<std::string>();
     WALSIM_ASSIGN_OR_RETURN(result.trace_hash,
                             ParseHexHash(json.at("trace_hash").get<std::string>()));
-    for (const auto& [name, count] : json.value("probes", Json::object()).items()) {
+    const Json probes = json.value("probes", Json::object());
+    for (const auto& [name, count] : probes.items()) {
       result.probe_counts[name] = count.get<uint64_t>();
     }
     result.run_ms = json.value("run_ms", 0.0);
