@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 
 #include "base/log.h"
@@ -10,7 +11,7 @@ namespace walsim::tools {
 namespace {
 
 std::string Duration(double seconds) {
-  const auto total = static_cast<uint64_t>(std::max(0.0, seconds) + 0.5);
+  const auto total = static_cast<uint64_t>(std::llround(std::max(0.0, seconds)));
   char text[32];
   if (total >= 3600) {
     std::snprintf(text, sizeof(text), "%" PRIu64 ":%02" PRIu64 ":%02" PRIu64, total / 3600,

@@ -64,7 +64,7 @@ struct Coverage {
 // The problems of one shard index's covers (sorted by first) within [first, end).
 void CheckShard(const scenarios::Shard& shard, std::vector<const ShardCover*> covers,
                 const scenarios::SeedRange& range, Coverage* coverage) {
-  const auto add = [&](std::string problem) {
+  const auto add = [&](const std::string& problem) {
     if (coverage->problems.size() < kMergeProblemCountMax) coverage->problems.push_back(problem);
   };
   if (covers.empty()) {

@@ -97,7 +97,7 @@ class Driver {
       return RunSeedLine(task.at("seed").get<uint64_t>(), options_.targets[t], target_options_[t]);
     };
     pool.next_task = [this] { return NextTask(); };
-    pool.on_result = [this](TaskResult result) { OnResult(std::move(result)); };
+    pool.on_result = [this](const TaskResult& result) { OnResult(result); };
     pool.on_tick = [this] { progress_.Update(report_.seed_count, report_.failed_count()); };
     return RunWorkerPool(pool);
   }
@@ -117,7 +117,7 @@ class Driver {
     return DumpLine(Json{{"seed", seed}, {"target", t}});
   }
 
-  void OnResult(TaskResult task) {
+  void OnResult(const TaskResult& task) {
     const uint64_t number = task.task_number;
     const TortureTarget& target = options_.targets[number % target_count()];
     SeedResult result = ParseResult(task, task_seeds_[number], target);

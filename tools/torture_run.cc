@@ -1,5 +1,7 @@
 #include "tools/torture_run.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -40,8 +42,10 @@ SeedStatus FromTortureStatus(scenarios::TortureStatus status) {
 
 Result<uint64_t> ParseHexHash(const std::string& text) {
   uint64_t value = 0;
-  if (text.size() != 18 || text.compare(0, 2, "0x") != 0 ||
-      std::sscanf(text.c_str() + 2, "%" SCNx64, &value) != 1) {
+  const char* digits = text.c_str() + std::min<size_t>(2, text.size());
+  const auto [end, ec] = std::from_chars(digits, text.c_str() + text.size(), value, 16);
+  if (text.size() != 18 || text.compare(0, 2, "0x") != 0 || ec != std::errc() ||
+      end != text.c_str() + text.size()) {
     return Status::InvalidArgument("trace_hash \"" + text + "\" is not 0x and 16 hex digits");
   }
   return value;

@@ -298,7 +298,7 @@ Status RunWorkerPool(const WorkerPoolOptions& options) {
   struct sigaction previous = {};
   ::sigaction(SIGPIPE, &ignore, &previous);
   Pool pool(options);
-  const Status status = pool.Run();
+  Status status = pool.Run();
   pool.Shutdown();
   ::sigaction(SIGPIPE, &previous, nullptr);
   return status;
