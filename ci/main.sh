@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The main job (README): installs dependencies, builds walsim (default preset)
 # and runs it: the simulated-disk demo, the whole scenario library, the
-# crash-state explorer on three scripts, and a bounded torture run over a range
-# of seeds. Arguments are passed to the
-# torture run (default: --seeds 0:200).
+# crash-state explorer on three scripts, and a 2-minute torture run of every
+# target with progress, writing build/torture/report.json and report.xml
+# (docs/torture.md, "Reports"). Arguments replace the torture run's flags
+# (default: --minutes 2 --seed-start 0 --target all with the two reports and
+# build/torture/artifacts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${WALSIM_JOBS:-2}
@@ -30,7 +32,21 @@ if "$walsim" explore --help >/dev/null 2>&1; then
 fi
 
 if "$walsim" torture --help >/dev/null 2>&1; then
-  echo "=== torture"
-  if [[ $# -eq 0 ]]; then set -- --seeds 0:200; fi
-  "$walsim" torture "$@"
+  echo "=== torture: every target for 2 minutes"
+  reports=build/torture
+  own_reports=0
+  if [[ $# -eq 0 ]]; then
+    own_reports=1
+    rm -rf "$reports"
+    mkdir -p "$reports"
+    set -- --minutes 2 --seed-start 0 --target all --json "$reports/report.json" \
+      --junit "$reports/report.xml" --artifacts "$reports/artifacts"
+  fi
+  status=0
+  "$walsim" torture "$@" || status=$?
+  if [[ $own_reports -eq 1 && -f $reports/report.json ]]; then
+    echo "torture reports: $reports/report.json and $reports/report.xml" \
+      "(failing seeds' artifacts under $reports/artifacts)"
+  fi
+  exit "$status"
 fi

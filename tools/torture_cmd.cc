@@ -1,26 +1,45 @@
-// `walsim torture`, `walsim replay`, `walsim shrink`: the seeded-workload
-// workflow of docs/torture.md (scenarios/search/torture.h, scenarios/search/shrink.h).
+// `walsim torture`, `walsim replay`, `walsim shrink`, `walsim report`: the
+// seeded-workload workflow of docs/torture.md (scenarios/search/torture.h,
+// scenarios/search/shrink.h, tools/torture_driver.h, tools/torture_report.h).
 //
-//   walsim torture --seeds A:B [--shard I/N] [workload flags]
-//   [--stop-on-failure]
-//                  [--check-determinism]
+//   walsim torture (--seeds A:B | --minutes M [--seed-start S]) [--shard I/N]
+//                  [--jobs J] [--target NAME] [workload flags] [--stop-on-failure]
+//                  [--check-determinism] [--json FILE [--json-seeds]] [--junit FILE]
+//                  [--artifacts DIR [--artifacts-max N] [--artifacts-shrink-runs N]]
 //   walsim replay  --seed S [workload flags] [--script] [--trace]
+//   walsim replay  --report DIR          (a saved failure's artifacts folder)
 //   walsim shrink  --seed S [workload flags] --out FILE [--max-runs N]
 //   walsim replay  --seed S [workload flags] --no-run   (the script only)
+//   walsim report merge FILES... [--json OUT] [--junit OUT]
 // Workload flags: --ops N, --component wal|logstore|both, --illegal,
-// --purge-past-snapshot. Output is deterministic (no timings); torture
-// reports progress on stderr every 1000 seeds.
+// --purge-past-snapshot. stdout is deterministic (no timings, failures in
+// seed order for any --jobs); progress and timings go to stderr and reports.
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "scenarios/runner.h"
 #include "scenarios/search/shrink.h"
 #include "scenarios/search/torture.h"
 #include "scenarios/search/workload.h"
 #include "tools/commands.h"
+#include "tools/report_cmd.h"
+#include "tools/torture_driver.h"
+#include "tools/torture_report.h"
+#include "tools/torture_run.h"
+#include "tools/worker_pool.h"
 
 namespace walsim::tools {
 
@@ -28,7 +47,8 @@ void AddTortureCommands(CLI::App& app);
 
 namespace {
 
-constexpr uint64_t kProgressSeedCount = 1000;
+// --minutes at most (a week).
+constexpr double kBudgetMinutesMax = 7 * 24 * 60;
 
 struct WorkloadFlags {
   uint64_t op_count = scenarios::kWorkloadOpCountDefault;
@@ -38,11 +58,13 @@ struct WorkloadFlags {
   bool purge_past_snapshot = false;
 };
 
-void AddWorkloadFlags(CLI::App* command, WorkloadFlags* flags) {
+// Returns the --component option (to tell whether it was given).
+CLI::Option* AddWorkloadFlags(CLI::App* command, WorkloadFlags* flags) {
   command->add_option("--ops", flags->op_count, "Operations per workload")
       ->check(CLI::Range(uint64_t{1}, scenarios::kWorkloadOpCountMax));
-  command->add_option("--component", flags->component, "Components to drive")
-      ->check(CLI::IsMember({"wal", "logstore", "both"}));
+  CLI::Option* component =
+      command->add_option("--component", flags->component, "Components to drive")
+          ->check(CLI::IsMember({"wal", "logstore", "both"}));
   command->add_flag("--illegal", flags->illegal,
                     "Also inject illegal faults (fsync-lie, bitrot, latent, misdirect)");
   command->add_flag("--torn-sectors", flags->torn_sectors,
@@ -51,6 +73,7 @@ void AddWorkloadFlags(CLI::App* command, WorkloadFlags* flags) {
   command->add_flag("--purge-past-snapshot", flags->purge_past_snapshot,
                     "Deliberate misuse that tests the harness: purge WAL segments past the "
                     "snapshot");
+  return component;
 }
 
 scenarios::WorkloadOptions ToOptions(const WorkloadFlags& flags) {
@@ -63,61 +86,187 @@ scenarios::WorkloadOptions ToOptions(const WorkloadFlags& flags) {
   return options;
 }
 
-std::string HexHash(uint64_t hash) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "0x%016" PRIx64, hash);
-  return text;
-}
-
-void PrintFailure(const scenarios::TortureOutcome& outcome,
-                  const scenarios::WorkloadOptions& options) {
-  const std::string seed = std::to_string(outcome.seed);
-  const std::string flags = scenarios::WorkloadFlags(options);
-  std::printf("FAIL seed=%s block=%zu: %s\n", seed.c_str(), outcome.block_number,
-              outcome.verdict.c_str());
-  std::printf("  replay: walsim replay --seed %s %s --script\n", seed.c_str(), flags.c_str());
-  if (outcome.status == scenarios::TortureStatus::kViolation) {
-    std::printf("  shrink: walsim shrink --seed %s %s --out regression.scn\n", seed.c_str(),
-                flags.c_str());
-  }
+void PrintFailure(const SeedResult& result, const FailureEntry& failure) {
+  std::printf("FAIL seed=%" PRIu64 " block=%zu: %s\n", result.seed, result.block_number,
+              result.verdict.c_str());
+  std::printf("  replay: %s\n", failure.replay.c_str());
+  if (!failure.shrink.empty()) std::printf("  shrink: %s\n", failure.shrink.c_str());
+  std::fflush(stdout);
 }
 
 struct TortureFlags {
   WorkloadFlags workload;
   std::string seeds = "0:1000";
+  std::string seed_start;
   std::string shard = "0/1";
+  std::string minutes;
+  std::string jobs;
+  std::string target = "all";
+  std::string json_path;
+  bool json_seeds = false;
+  std::string junit_path;
+  std::string artifacts_dir;
+  size_t artifacts_count_max = kArtifactsCountMaxDefault;
+  size_t shrink_run_count_max = kArtifactsShrinkRunCountDefault;
   bool stop_on_failure = false;
   bool check_determinism = false;
+  // Whether the user gave them (CLI11 counts).
+  const CLI::Option* seeds_option = nullptr;
+  const CLI::Option* component_option = nullptr;
+  const CLI::Option* target_option = nullptr;
 };
 
+// A report file opened (created, truncated) before any seed runs, so that an
+// unwritable path is a usage error, not a lost night.
+struct ReportFile {
+  std::string path;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
+};
+
+Result<ReportFile> OpenReportFile(std::string_view flag, const std::string& path_text) {
+  ReportFile report;
+  if (path_text.empty()) return report;
+  WALSIM_ASSIGN_OR_RETURN(report.path, NormalizeUserPath(path_text));
+  report.file.reset(std::fopen(report.path.c_str(), "w"));
+  if (report.file == nullptr) {
+    return Status::InvalidArgument(std::string(flag) + " " + report.path +
+                                   ": cannot write: " + std::strerror(errno));
+  }
+  return report;
+}
+
+Status WriteReportFile(ReportFile* report, const std::string& text) {
+  if (report->file == nullptr) return Status::Ok();
+  const bool written = std::fwrite(text.data(), 1, text.size(), report->file.get()) == text.size();
+  if (!written || std::fclose(report->file.release()) != 0) {
+    return Status::IoError("cannot write " + report->path);
+  }
+  std::fprintf(stderr, "torture: wrote %s\n", report->path.c_str());
+  return Status::Ok();
+}
+
+Result<std::string> PrepareArtifactsDir(const std::string& text) {
+  if (text.empty()) return std::string();
+  WALSIM_ASSIGN_OR_RETURN(std::string path, NormalizeUserPath(text));
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec || ::access(path.c_str(), W_OK) != 0) {
+    return Status::InvalidArgument("--artifacts " + path + ": cannot create or write it" +
+                                   (ec ? ": " + ec.message() : ""));
+  }
+  return path;
+}
+
+size_t CoreCount() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) {
+    return static_cast<size_t>(CPU_COUNT(&set));
+  }
+  return std::max<size_t>(1, std::thread::hardware_concurrency());
+}
+
+Result<size_t> ParseJobs(const std::string& text) {
+  if (text.empty()) return std::min(CoreCount(), kWorkerCountMax);
+  size_t jobs = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), jobs);
+  if (ec != std::errc() || end != text.data() + text.size() || jobs < 1 || jobs > kWorkerCountMax) {
+    return Status::InvalidArgument("--jobs \"" + text + "\" is not a worker count 1.." +
+                                   std::to_string(kWorkerCountMax));
+  }
+  return jobs;
+}
+
+Result<std::optional<double>> ParseMinutes(const std::string& text) {
+  if (text.empty()) return std::optional<double>();
+  char* end = nullptr;
+  const double minutes = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !(minutes > 0) || minutes > kBudgetMinutesMax) {
+    return Status::InvalidArgument("--minutes \"" + text + "\" is not a time budget > 0 and <= " +
+                                   std::to_string(static_cast<int>(kBudgetMinutesMax)) +
+                                   " minutes (fractions allowed)");
+  }
+  return std::optional<double>(minutes);
+}
+
+// The seed range: --seeds A:B, or with a budget --seed-start S (open-ended).
+Result<scenarios::SeedRange> ParseRange(const TortureFlags& flags, bool budget) {
+  const bool seeds_given = flags.seeds_option->count() > 0;
+  if (flags.seed_start.empty()) return scenarios::ParseSeedRange(flags.seeds);
+  if (seeds_given) return Status::InvalidArgument("--seed-start and --seeds exclude each other");
+  if (!budget) return Status::InvalidArgument("--seed-start needs a time budget (--minutes)");
+  uint64_t first = 0;
+  const std::string& text = flags.seed_start;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), first);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidArgument("--seed-start \"" + text + "\" is not a seed");
+  }
+  const uint64_t room = ~uint64_t{0} - first;
+  return scenarios::SeedRange{first, first + std::min(room, scenarios::kTortureSeedCountMax)};
+}
+
+// --target, or the target of an explicit --component (both: all).
+Result<std::vector<TortureTarget>> ParseTargets(const TortureFlags& flags) {
+  if (flags.component_option->count() == 0) return ResolveTargets(flags.target);
+  if (flags.target_option->count() > 0) {
+    return Status::InvalidArgument("--target and --component exclude each other");
+  }
+  return ResolveTargets(flags.workload.component == "both" ? "all" : flags.workload.component);
+}
+
+struct TortureSetup {
+  DriverOptions driver;
+  ReportFile json;
+  ReportFile junit;
+};
+
+// Everything checked before a seed runs (exit 2 on any problem).
+Result<TortureSetup> PrepareTorture(const TortureFlags& flags) {
+  TortureSetup setup;
+  DriverOptions& driver = setup.driver;
+  WALSIM_ASSIGN_OR_RETURN(driver.budget_seconds, ParseMinutes(flags.minutes));
+  if (driver.budget_seconds) *driver.budget_seconds *= 60;
+  WALSIM_ASSIGN_OR_RETURN(driver.range, ParseRange(flags, driver.budget_seconds.has_value()));
+  WALSIM_ASSIGN_OR_RETURN(driver.shard, scenarios::ParseShard(flags.shard));
+  WALSIM_ASSIGN_OR_RETURN(driver.job_count, ParseJobs(flags.jobs));
+  WALSIM_ASSIGN_OR_RETURN(driver.targets, ParseTargets(flags));
+  WALSIM_ASSIGN_OR_RETURN(setup.json, OpenReportFile("--json", flags.json_path));
+  WALSIM_ASSIGN_OR_RETURN(setup.junit, OpenReportFile("--junit", flags.junit_path));
+  WALSIM_ASSIGN_OR_RETURN(driver.artifacts_dir, PrepareArtifactsDir(flags.artifacts_dir));
+  driver.base.workload = ToOptions(flags.workload);
+  driver.base.check_determinism = flags.check_determinism;
+  driver.stop_on_failure = flags.stop_on_failure;
+  driver.keep_seed_results = flags.json_seeds;
+  driver.progress_terminal = ::isatty(STDERR_FILENO) != 0;
+  driver.artifacts_count_max = flags.artifacts_count_max;
+  driver.shrink_run_count_max = flags.shrink_run_count_max;
+  return setup;
+}
+
 void RunTortureCommand(const TortureFlags& flags) {
-  Result<scenarios::SeedRange> range = scenarios::ParseSeedRange(flags.seeds);
-  if (!range.ok()) return SetExitCode(ReportError("torture --seeds", range.status()));
-  Result<scenarios::Shard> shard = scenarios::ParseShard(flags.shard);
-  if (!shard.ok()) return SetExitCode(ReportError("torture --shard", shard.status()));
-  scenarios::TortureOptions options;
-  options.workload = ToOptions(flags.workload);
-  options.check_determinism = flags.check_determinism;
-  uint64_t done_count = 0;
-  uint64_t failed_count = 0;
-  const scenarios::TortureSummary summary =
-      scenarios::RunTorture(*range, *shard, options, [&](const scenarios::TortureOutcome& outcome) {
-        done_count++;
-        if (outcome.failed()) {
-          failed_count++;
-          PrintFailure(outcome, options.workload);
-          std::fflush(stdout);
-        }
-        if (done_count % kProgressSeedCount == 0) {
-          std::fprintf(stderr,
-                       "torture: %" PRIu64 " seeds, %" PRIu64 " failed, last seed %" PRIu64 "\n",
-                       done_count, failed_count, outcome.seed);
-        }
-        return !(outcome.failed() && flags.stop_on_failure);
-      });
-  std::printf("%" PRIu64 " passed, %" PRIu64 " failed\n", summary.passed_count,
-              summary.failed_count);
-  SetExitCode(summary.failed_count > 0 ? kExitFailure : kExitOk);
+  Result<TortureSetup> setup = PrepareTorture(flags);
+  if (!setup.ok()) return SetExitCode(ReportError("torture", setup.status()));
+  setup->driver.on_result = [](const SeedResult& result, const FailureEntry* failure) {
+    if (failure != nullptr) PrintFailure(result, *failure);
+  };
+  Result<TortureReport> report = RunTortureDriver(setup->driver);
+  if (!report.ok()) return SetExitCode(ReportError("torture", report.status()));
+  std::printf("%" PRIu64 " passed, %" PRIu64 " failed",
+              report->run_count() - report->failed_count(), report->failed_count());
+  if (report->crashed_count() > 0) std::printf(" (%" PRIu64 " crashed)", report->crashed_count());
+  std::printf("\n");
+  std::fflush(stdout);
+  Status written = WriteReportFile(
+      &setup->json,
+      ToJson(*report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  if (written.ok()) written = WriteReportFile(&setup->junit, ToJunitXml(*report));
+  if (!written.ok()) return SetExitCode(ReportError("torture", written));
+  if (!setup->driver.artifacts_dir.empty() && !report->failures.empty()) {
+    std::fprintf(stderr, "torture: artifacts of %zu failure(s) in %s\n",
+                 std::min(report->failures.size(), setup->driver.artifacts_count_max),
+                 setup->driver.artifacts_dir.c_str());
+  }
+  SetExitCode(report->failed_count() > 0 ? kExitFailure : kExitOk);
 }
 
 struct ReplayFlags {
@@ -126,9 +275,11 @@ struct ReplayFlags {
   bool script = false;
   bool trace = false;
   bool no_run = false;
+  std::string report_dir;
 };
 
 void RunReplayCommand(const ReplayFlags& flags) {
+  if (!flags.report_dir.empty()) return RunReplayReport(flags.report_dir);
   const scenarios::WorkloadOptions options = ToOptions(flags.workload);
   const scenarios::Script script = scenarios::GenerateWorkload(flags.seed, options);
   if (flags.no_run) {
@@ -204,23 +355,57 @@ void AddTortureCommands(CLI::App& app) {
   CLI::App* command = app.add_subcommand("torture",
                                          "Run seeded random workloads under faults "
                                          "and crashes; print failing seeds");
-  command->add_option("--seeds", torture->seeds, "Seed range A:B (B excluded)");
+  torture->seeds_option =
+      command->add_option("--seeds", torture->seeds, "Seed range A:B (B excluded)");
+  command->add_option("--seed-start", torture->seed_start,
+                      "With --minutes: the first seed (seeds go on until the budget is used)");
+  command->add_option("--minutes", torture->minutes,
+                      "Time budget in minutes (fractions allowed): start no seed after it");
   command->add_option("--shard", torture->shard, "Run only the seeds equal to I modulo N (I/N)");
-  AddWorkloadFlags(command, &torture->workload);
+  command->add_option("--jobs", torture->jobs, "Worker processes (default: the core count)");
+  torture->target_option = command->add_option("--target", torture->target,
+                                               "What to torture: wal, logstore or all (default)");
+  torture->component_option = AddWorkloadFlags(command, &torture->workload);
   command->add_flag("--stop-on-failure", torture->stop_on_failure, "Stop at the first failure");
   command->add_flag("--check-determinism", torture->check_determinism,
                     "Run each seed twice and compare trace hashes");
+  command->add_option("--json", torture->json_path, "Write the JSON report (docs/torture.md)");
+  command->add_flag("--json-seeds", torture->json_seeds,
+                    "Also list every seed's status and trace hash in the JSON report");
+  command->add_option("--junit", torture->junit_path, "Write a JUnit XML report");
+  command->add_option("--artifacts", torture->artifacts_dir,
+                      "Write a folder per failing seed (replay line, trace, verdict, shrunk "
+                      "script) under this directory");
+  command
+      ->add_option("--artifacts-max", torture->artifacts_count_max,
+                   "Failing seeds that get an artifacts folder, at most")
+      ->check(CLI::Range(size_t{0}, size_t{100'000}));
+  command
+      ->add_option("--artifacts-shrink-runs", torture->shrink_run_count_max,
+                   "Shrink candidate runs per artifacts folder, at most")
+      ->check(CLI::Range(size_t{1}, scenarios::kShrinkRunCountMax));
   command->callback([torture] { RunTortureCommand(*torture); });
 
   auto replay = std::make_shared<ReplayFlags>();
   command = app.add_subcommand("replay", "Rerun one torture seed exactly");
-  command->add_option("--seed", replay->seed, "The seed")->required();
+  CLI::Option* seed = command->add_option("--seed", replay->seed, "The seed");
+  command
+      ->add_option("--report", replay->report_dir,
+                   "Rerun a saved failure (its --artifacts folder): exit 1 if it still fails, "
+                   "0 if fixed")
+      ->excludes(seed);
   AddWorkloadFlags(command, &replay->workload);
   command->add_flag("--script", replay->script, "Print the generated script with its outputs");
   command->add_flag("--trace", replay->trace, "Print the simulated disk's trace");
   command->add_flag("--no-run", replay->no_run,
                     "Print the generated script without running it (empty outputs)");
-  command->callback([replay] { RunReplayCommand(*replay); });
+  command->callback([replay, seed] {
+    if (replay->report_dir.empty() && seed->count() == 0) {
+      return SetExitCode(
+          ReportError("replay", Status::InvalidArgument("give --seed S (or --report DIR)")));
+    }
+    RunReplayCommand(*replay);
+  });
 
   auto shrink = std::make_shared<ShrinkFlags>();
   command = app.add_subcommand("shrink",
@@ -231,6 +416,8 @@ void AddTortureCommands(CLI::App& app) {
   command->add_option("--max-runs", shrink->run_count_max, "Candidate runs at most")
       ->check(CLI::Range(size_t{1}, scenarios::kShrinkRunCountMax * 100));
   command->callback([shrink] { RunShrinkCommand(*shrink); });
+
+  AddReportCommands(app);
 }
 
 }  // namespace walsim::tools

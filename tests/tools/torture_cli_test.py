@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""`walsim torture` as the nightly product, end to end (docs/torture.md).
+
+Each case is one ctest test: torture_cli_test.py CASE WALSIM. The cases run
+small seed ranges (a few seconds each) in a fresh temporary directory and
+check exit codes, stdout, and the JSON, JUnit and artifacts it writes.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+# The misuse option makes every WAL seed that takes a snapshot fail
+# (docs/torture.md): a failing target without a broken store.
+MISUSE = ["--component", "wal", "--purge-past-snapshot"]
+
+# Fields every JSON report carries (docs/torture.md, "The JSON report").
+REPORT_FIELDS = [
+    "format", "version", "targets", "options", "seeds", "shard", "shards", "jobs", "seeds_run",
+    "runs", "passed", "failed", "crashed", "elapsed_seconds", "seeds_per_second", "probes",
+    "failures",
+]
+FAILURE_FIELDS = [
+    "seed", "target", "status", "block", "line", "verdict", "invariant", "trace_hash", "probes",
+    "run_ms", "replay", "shrink", "artifacts",
+]
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def walsim(*args, expect=None):
+    run = subprocess.run([WALSIM, *args], capture_output=True, text=True, timeout=120)
+    if expect is not None and run.returncode != expect:
+        raise Failure(f"walsim {' '.join(args)}: exit {run.returncode}, expected {expect}\n"
+                      f"stdout:\n{run.stdout}\nstderr:\n{run.stderr}")
+    return run
+
+
+def load(path):
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def case_jobs_do_not_change_results():
+    """Per-seed verdicts and trace hashes, and stdout, are the same for --jobs 1 and 4."""
+    runs = {}
+    for jobs in ("1", "4"):
+        out = walsim("torture", "--seeds", "0:48", *MISUSE, "--jobs", jobs, "--json",
+                     f"j{jobs}.json", "--json-seeds", expect=1)
+        runs[jobs] = (out.stdout, load(f"j{jobs}.json"))
+    (stdout1, report1), (stdout4, report4) = runs["1"], runs["4"]
+    check(stdout1 == stdout4, f"stdout differs:\n{stdout1}\n---\n{stdout4}")
+    check(len(report1["seed_results"]) == 48, "one seed result per seed")
+    check(report1["seed_results"] == report4["seed_results"], "per-seed hashes differ")
+    strip = lambda failures: [{k: v for k, v in f.items() if k != "run_ms"} for f in failures]
+    check(strip(report1["failures"]) == strip(report4["failures"]), "failures differ")
+    check(report1["failed"] > 0 and report1["passed"] > 0, "the misuse range mixes verdicts")
+    check(report4["jobs"] == 4, "the report records the job count")
+
+
+def case_junit_is_valid_xml():
+    """The JUnit report parses and uses the schema's element and attribute names."""
+    walsim("torture", "--seeds", "0:12", *MISUSE, "--junit", "r.xml", expect=1)
+    root = ET.parse("r.xml").getroot()
+    check(root.tag == "testsuites", f"root is {root.tag}")
+    suites = root.findall("testsuite")
+    check([s.get("name") for s in suites] == ["torture.wal"], "one testsuite per target")
+    suite = suites[0]
+    for attribute in ("tests", "failures", "errors", "time"):
+        check(suite.get(attribute) is not None, f"testsuite lacks {attribute}")
+    check(suite.get("tests") == "12", "tests counts the seeds run")
+    cases = suite.findall("testcase")
+    check(len(cases) == int(suite.get("failures")) > 0, "one testcase per failing seed")
+    for case in cases:
+        failure = case.find("failure")
+        check(failure is not None and failure.get("message"), "a failure with its verdict")
+        check("walsim replay --seed" in failure.text, "the failure holds its replay line")
+
+
+def case_json_has_the_documented_fields():
+    """The JSON report parses and has every field docs/torture.md lists."""
+    walsim("torture", "--seeds", "0:12", *MISUSE, "--shard", "1/2", "--json", "r.json",
+           expect=1)
+    report = load("r.json")
+    for field in REPORT_FIELDS:
+        check(field in report, f"report lacks {field}")
+    check(report["format"] == "walsim-torture-report", "format name")
+    check(report["seeds"]["first"] == 0 and report["seeds"]["end"] == 12, "seed range")
+    check(report["shard"] == {"index": 1, "count": 2}, "shard")
+    check(report["seeds_run"] == 6 and report["runs"] == 6, "6 seeds of shard 1/2 in 0:12")
+    check(report["passed"] + report["failed"] == report["runs"], "counts add up")
+    check(isinstance(report["probes"], dict), "probe table")
+    check(report["failures"], "the misuse fails some seed")
+    for failure in report["failures"]:
+        for field in FAILURE_FIELDS:
+            check(field in failure, f"failure lacks {field}")
+        check(failure["seed"] % 2 == 1, "only the shard's seeds")
+        check(failure["replay"].startswith("walsim replay --seed "), "replay line")
+        check(failure["invariant"] == "recovers", "the misuse breaks recovery")
+
+
+def case_shards_merge_to_the_range_exactly_once():
+    """Shards 0..3 of 4 merge into one report of the whole range; a missing or
+    doubled shard is an error (exit 2) that names it."""
+    for index in range(4):
+        walsim("torture", "--seeds", "0:40", *MISUSE, "--shard", f"{index}/4", "--json",
+               f"s{index}.json", "--json-seeds")
+    walsim("torture", "--seeds", "0:40", *MISUSE, "--json", "whole.json", "--json-seeds")
+    shards = [f"s{index}.json" for index in range(4)]
+    out = walsim("report", "merge", *shards, "--json", "m.json", "--junit", "m.xml", expect=1)
+    check("4 shards cover seeds 0:40" in out.stdout, out.stdout)
+    merged, whole = load("m.json"), load("whole.json")
+    check(merged["seeds"]["first"] == 0 and merged["seeds"]["end"] == 40, "merged range")
+    check(merged["seed_results"] == whole["seed_results"], "merged seeds equal one whole run")
+    check(merged["failed"] == whole["failed"] and merged["runs"] == 40, "merged counts")
+    ET.parse("m.xml")
+    missing = walsim("report", "merge", *shards[:3], expect=2)
+    check("shard 3/4 is missing" in missing.stderr, missing.stderr)
+    doubled = walsim("report", "merge", *shards, "s2.json", expect=2)
+    check("of shard 2/4 are covered twice" in doubled.stderr, doubled.stderr)
+
+
+def case_minutes_stop_near_the_budget():
+    """--minutes 0.05 (3 s) stops starting seeds when the budget is used up."""
+    start = time.monotonic()
+    walsim("torture", "--minutes", "0.05", "--seed-start", "1000", "--jobs", "2", "--json",
+           "b.json", expect=0)
+    elapsed = time.monotonic() - start
+    check(elapsed < 3 + 5, f"took {elapsed:.1f} s for a 3 s budget")
+    report = load("b.json")
+    check(report["seeds_run"] > 0, "some seeds ran")
+    check(report["seeds"]["first"] == 1000, "seeds start at --seed-start")
+    check(report["seeds"]["end"] == 1000 + report["seeds_run"], "a contiguous range ran")
+    check(report["shards"][0]["budget"] is True, "the budget ended the run")
+
+
+def case_artifacts_reproduce_with_replay_report():
+    """A failing seed gets an artifacts folder; replay --report reproduces it
+    (exit 1), passes once the cause is gone (exit 0), refuses a bad folder (2)."""
+    walsim("torture", "--seeds", "0:4", *MISUSE, "--artifacts", "art", "--json", "r.json",
+           expect=1)
+    failure = load("r.json")["failures"][0]
+    folder = os.path.join("art", failure["artifacts"])
+    for name in ("replay.txt", "verdict.json", "script.scn", "trace.txt", "regression.scn"):
+        check(os.path.getsize(os.path.join(folder, name)) > 0, f"{folder}/{name} is empty")
+    with open(os.path.join(folder, "replay.txt"), encoding="utf-8") as file:
+        check(failure["replay"] in file.read(), "replay.txt holds the replay line")
+    again = walsim("replay", "--report", folder, expect=1)
+    check("STILL FAILS seed=" + str(failure["seed"]) in again.stdout, again.stdout)
+    check("same invariant (recovers)" in again.stdout and "as saved" in again.stdout,
+          again.stdout)
+    # The "fix": the same seed without the misuse passes.
+    verdict = load(os.path.join(folder, "verdict.json"))
+    verdict["options"]["purge_past_snapshot"] = False
+    os.makedirs("fixed")
+    with open(os.path.join("fixed", "verdict.json"), "w", encoding="utf-8") as file:
+        json.dump(verdict, file)
+    fixed = walsim("replay", "--report", "fixed", expect=0)
+    check("FIXED seed=" in fixed.stdout, fixed.stdout)
+    os.makedirs("empty")
+    walsim("replay", "--report", "empty", expect=2)
+
+
+def case_bad_usage_exits_2_before_running():
+    """Bad values give one line on stderr and exit 2, and no seed runs."""
+    cases = [
+        ["--minutes", "0"],
+        ["--jobs", "0"],
+        ["--json", "/nonexistent-dir/r.json"],
+        ["--junit", "/nonexistent-dir/r.xml"],
+        ["--seeds", "7:7"],
+        ["--seeds", "9:3"],
+        ["--target", "nosuchtarget"],
+        ["--seed-start", "5"],
+    ]
+    for args in cases:
+        out = walsim("torture", *args, expect=2)
+        lines = out.stderr.strip().splitlines()
+        check(len(lines) == 1, f"{args}: stderr is {lines}")
+        check(out.stdout == "", f"{args}: seeds ran: {out.stdout}")
+    out = walsim("torture", "--target", "nosuchtarget", expect=2)
+    check("known: wal, logstore, all" in out.stderr, out.stderr)
+
+
+CASES = {name[len("case_"):]: f for name, f in globals().items() if name.startswith("case_")}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] not in CASES:
+        sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(CASES)}}} WALSIM")
+    WALSIM = os.path.abspath(sys.argv[2])
+    with tempfile.TemporaryDirectory(prefix="walsim-torture-cli-") as work:
+        os.chdir(work)
+        try:
+            CASES[sys.argv[1]]()
+        except Failure as failure:
+            sys.exit(f"FAIL {sys.argv[1]}: {failure}")
+    print(f"PASS {sys.argv[1]}")
