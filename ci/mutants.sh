@@ -2,7 +2,7 @@
 # The bug zoo (docs/bug-zoo.md): measures how many of the planted durability
 # bugs in tests/mutants/*.patch the harness kills.
 #
-#   ci/mutants.sh [--torture-only] [--seeds N] [--json FILE] [--smoke] [PATCH...]
+#   ci/mutants.sh [--torture-only] [--seeds N] [--json FILE] [--smoke] [--shrink] [PATCH...]
 #
 # One scratch worktree (build/mutants/tree, detached at this checkout's HEAD:
 # committed code only) with one build directory, so each mutant is an
@@ -23,6 +23,12 @@
 # after its mutant (scenarios/scripts/regressions/NN-name.scn) must pass on the
 # unpatched build and fail on its mutant; the table says whether it does.
 #
+# --shrink: for a mutant killed by a torture seed that has no regression
+# script yet, run the printed `walsim shrink` on the mutant build into
+# scenarios/scripts/regressions/NN-name.scn, re-record its expected output on
+# the unpatched build (`walsim run --rewrite`), and check it fails on the
+# mutant (a script that does not is moved to build/mutants/unfit/).
+#
 # --smoke: three mutants that torture kills within a few seeds, --seeds 300,
 # --torture-only, no baseline torture (under 5 minutes on 2 cores once the
 # scratch build exists; the first run also builds the tree from scratch).
@@ -40,6 +46,7 @@ root=$PWD
 seed_count=2000
 torture_only=false
 smoke=false
+shrink=false
 json=build/mutants/summary.json
 patches=()
 while [[ $# -gt 0 ]]; do
@@ -48,7 +55,8 @@ while [[ $# -gt 0 ]]; do
     --seeds) seed_count=$2; shift 2 ;;
     --json) json=$2; shift 2 ;;
     --smoke) smoke=true; shift ;;
-    -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
+    --shrink) shrink=true; shift ;;
+    -h | --help) sed -n '2,43p' "$0"; exit 0 ;;
     -*) echo "mutants: unknown flag $1" >&2; exit 2 ;;
     *) patches+=("$1"); shift ;;
   esac
@@ -90,6 +98,56 @@ walsim=$tree/build/default/tools/walsim
 base=$work/walsim-base
 
 now() { date +%s.%N; }
+
+# Keeps script $2 as mutant $1's regression if, re-recorded on the unpatched
+# build, it passes there without a violation and fails on the mutant.
+keep_if_fit() {
+  local name=$1 out=$2
+  "$base" run --rewrite "$out" >>"$log" 2>&1 || true
+  if grep -q '^[^#].*violated ' "$out"; then
+    echo "mutants: $name: $out fails the same way on the unpatched build" >&2
+  elif "$base" run "$out" >>"$log" 2>&1 && ! "$walsim" run "$out" >>"$log" 2>&1; then
+    return 0
+  else
+    echo "mutants: $name: $out does not tell the mutant apart" >&2
+  fi
+  mkdir -p "$work/unfit"
+  mv "$out" "$work/unfit/$(basename "$out").$3"
+  return 1
+}
+
+# Shrinks the killing seed of mutant $1 with the printed command $2 (on the
+# mutant build) into its regression script and keeps it if fit. The shrinker
+# keeps the violated invariant, not the cause: it can slide to a failure that
+# correct code shares (a release and purge past every snapshot). Then the
+# whole generated workload (`walsim replay --no-run`) is the script instead.
+shrink_script() {
+  local name=$1 out=scenarios/scripts/regressions/$1.scn command replay=()
+  read -ra command <<<"$2"
+  command[-1]=$root/$out
+  mkdir -p scenarios/scripts/regressions
+  if nice "$walsim" "${command[@]}" >>"$log" 2>&1; then
+    sed -i "1s|^# Regression found by \`walsim torture\`|# Regression for mutant tests/mutants/$name.patch, found by \`walsim torture\`|" "$out"
+    sed -i '/^# The expected outputs are what the run printed/,/^# with `walsim run --rewrite/c\
+# Its expected output was re-recorded on the unpatched build (ci/mutants.sh\
+# --shrink): it passes on correct code and fails on the mutant.' "$out"
+    keep_if_fit "$name" "$out" shrunk && return 0
+  else
+    echo "mutants: $name: shrink failed (see $log)" >&2
+  fi
+  # ${command[@]}: shrink --seed S <flags...> --out FILE
+  replay=(replay "${command[@]:1:${#command[@]}-3}" --no-run)
+  {
+    echo "# Regression for mutant tests/mutants/$name.patch: the whole workload of"
+    echo "# \`walsim ${replay[*]}\` (unshrunk: the shrunk"
+    echo "# script did not tell the mutant apart). Its expected output was recorded on"
+    echo "# the unpatched build (ci/mutants.sh --shrink): it passes on correct code and"
+    echo "# fails on the mutant."
+    echo
+    "$walsim" "${replay[@]}"
+  } >"$out" 2>>"$log" || { echo "mutants: $name: replay failed" >&2; return 1; }
+  keep_if_fit "$name" "$out" unshrunk
+}
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 library=(scenarios/scripts/*.scn)
@@ -98,13 +156,18 @@ for script in scenarios/scripts/regressions/*.scn; do
   [[ -e $script ]] && regressions+=("$script")
 done
 
-# Runs the scenario library with binary $1; prints the first failing script
-# (or nothing). The scripts are this checkout's, not the tree's.
+# Runs the scenario library with binary $1; prints the first script whose
+# diff shows a violated invariant, as "<script> violation", else the first
+# failing script, as "<script> output" (its output differs, but no invariant
+# is violated: a weak kill), else nothing. The scripts are this checkout's.
 first_failing_script() {
   local out
   out=$("$1" run "${library[@]}" "${regressions[@]}" 2>&1) || true
   echo "$out" >>"$log"
-  echo "$out" | awk '/^(FAIL|ERROR) / { print $2; exit }' | sed 's/:[0-9]*:$//'
+  echo "$out" | awk '
+    /^(FAIL|ERROR) / { f = $2; sub(/:[0-9]*:$/, "", f); if (first == "") first = f }
+    /^\+.*violated / { if (v == "") v = f }
+    END { if (v != "") print v " violation"; else if (first != "") print first " output" }'
 }
 
 # Torture runs in order; sets kill_* and spent_*. $1: the binary.
@@ -112,7 +175,7 @@ torture_runs=("--component wal" "--component logstore" "--component wal --illega
   "--component logstore --illegal")
 run_torture() {
   local bin=$1 flags out status seed
-  kill_by="" kill_seed="" kill_flags="" kill_verdict=""
+  kill_by="" kill_seed="" kill_flags="" kill_verdict="" kill_shrink=""
   spent_seeds=0
   local start
   start=$(now)
@@ -132,6 +195,7 @@ run_torture() {
       kill_by=torture
       kill_seed=$seed
       kill_verdict=$(echo "$out" | grep -m1 '^FAIL seed=' | cut -c1-200)
+      kill_shrink=$(echo "$out" | sed -n 's/^  shrink: walsim //p' | head -1)
       spent_seeds=$((spent_seeds + seed + 1))
     else
       # An abort (a production assertion) ends the process before any FAIL
@@ -185,10 +249,11 @@ for patch in "${patches[@]}"; do
   torture_killed=false
   [[ -n $kill_by ]] && torture_killed=true
   script_kill=""
+  script_kind=""
   library_seconds=0
   if ! $torture_only; then
     start=$(now)
-    script_kill=$(first_failing_script "$walsim")
+    read -r script_kill script_kind <<<"$(first_failing_script "$walsim")" || true
     library_seconds=$(elapsed "$start" "$(now)")
   fi
   status=survived
@@ -196,8 +261,11 @@ for patch in "${patches[@]}"; do
     status=killed
   elif [[ -n $script_kill ]]; then
     status=killed
-    kill_by=script
+    kill_by=script-$script_kind
     spent_seconds=$(awk -v a="$spent_seconds" -v b="$library_seconds" 'BEGIN { printf "%.1f", a + b }')
+  fi
+  if $shrink && [[ -z $regression && -n $kill_shrink ]]; then
+    shrink_script "$name" "$kill_shrink" && regression=$regression_script
   fi
   # The mutant's own regression script: passes unpatched, fails patched.
   regression_state=""
@@ -240,14 +308,17 @@ def by(row):
     if row["killed_by"].startswith("torture"):
         seed = f" seed={row['seed']}" if row["seed"] else " (abort)"
         return f"torture{seed} {row['flags']}"
-    if row["killed_by"] == "script":
+    if row["killed_by"] == "script-violation":
         return row["script"]
+    if row["killed_by"] == "script-output":
+        return row["script"] + " (output only)"
     return "-"
 
 
 total = len(rows)
 killed = sum(r["status"] == "killed" for r in rows)
 torture = sum(r["status"] == "killed" and r["killed_by"].startswith("torture") for r in rows)
+weak = sum(r["killed_by"] == "script-output" for r in rows)
 width = max([len(r["mutant"]) for r in rows] + [6])
 print(f"{'mutant':<{width}}  {'status':<12}  {'seeds':>6}  {'secs':>6}  {'regression':<16}  killed by")
 for r in rows:
@@ -265,6 +336,7 @@ summary = {
     "mutants": rows,
     "killed": killed,
     "killed_by_torture": torture,
+    "killed_by_output_difference_only": weak,
     "total": total,
     "survivors": [r["mutant"] for r in rows if r["status"] == "survived"],
     "stale": [r["mutant"] for r in rows if r["status"] in ("stale", "build-failed")],
@@ -274,6 +346,8 @@ with open(json_path, "w") as f:
     json.dump(summary, f, indent=2)
     f.write("\n")
 print(f"mutation score {killed}/{total} (torture alone {torture}/{total})")
+if weak:
+    print(f"  {weak} of the {killed} killed only by a script's output difference, no violated invariant")
 for r in rows:
     if r["status"] in ("stale", "build-failed"):
         print(f"{r['status'].upper()}: {r['mutant']}")
