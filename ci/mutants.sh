@@ -56,7 +56,7 @@ while [[ $# -gt 0 ]]; do
     --json) json=$2; shift 2 ;;
     --smoke) smoke=true; shift ;;
     --shrink) shrink=true; shift ;;
-    -h | --help) sed -n '2,43p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;p}' "$0"; exit 0 ;;
     -*) echo "mutants: unknown flag $1" >&2; exit 2 ;;
     *) patches+=("$1"); shift ;;
   esac
