@@ -19,7 +19,7 @@ if [[ ! -f "$build_dir/compile_commands.json" ]]; then
 fi
 # Library and tool sources (tests and fuzz targets are covered by the compilers' warnings).
 mapfile -t sources < <(git ls-files 'base/*.cc' 'fs/*.cc' 'sim/*.cc' 'faults/*.cc' 'wal/*.cc' \
-  'logstore/*.cc' 'scenarios/*.cc' 'tools/*.cc')
+  'logstore/*.cc' 'engines/*.cc' 'scenarios/*.cc' 'tools/*.cc')
 echo "lint: clang-tidy on ${#sources[@]} files"
 printf '%s\n' "${sources[@]}" | xargs -P 2 -n 4 clang-tidy -p "$build_dir" --quiet --extra-arg=-Wno-unknown-warning-option 2>&1 \
   | grep -v -E '^[0-9]+ warnings? generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter' \

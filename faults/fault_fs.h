@@ -83,6 +83,12 @@ class FaultFs final : public fs::FileSystem {
   //   The plan is unchanged on failure.
   Result<size_t> AddRule(Rule rule);
 
+  // The process dies now (a crash its caller made, e.g. SimFs::Crash): as
+  // after a crash effect, every operation fails kClosed until
+  // ResetAfterCrash, so what a dead process's destructors try never reaches
+  // the disk.
+  void MarkCrashed() { crashed_ = true; }
+
   // True from a crash effect until ResetAfterCrash.
   bool crashed() const { return crashed_; }
   // Starts a new "process": crashed() becomes false, operations are accepted

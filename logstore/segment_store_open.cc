@@ -105,6 +105,13 @@ Status SegmentStore::Recover() {
   std::vector<std::string> superseded_paths;
   WALSIM_RETURN_IF_ERROR(RecoverSegments(listing, &superseded_paths));
   if (!options_.read_only) {
+    if (torn_tail_dropped_) {
+      // The tail this open dropped (a failed batch this or an earlier
+      // process spoiled) may be spoiled only in the page cache; unsynced,
+      // a crash could bring back the whole batch the restart said was gone
+      // (torture seed 1386). Make the tail as recovered durable.
+      WALSIM_RETURN_IF_ERROR(segments_.back().file->SyncData());
+    }
     RemoveLeftovers(listing, superseded_paths);
     // The caller builds on what this open found, so it must survive a crash
     // even when it is not yet durable: a rename (head deletion, roll) whose

@@ -45,6 +45,7 @@ Result<ScriptRun> RunScript(const Script& script, const RunOptions& options) {
     env.set_op_number(b + 1);
     std::string output;
     WALSIM_RETURN_IF_ERROR(RunBlock(script, script.blocks[b], env, &output));
+    env.NoteBlockDone();
     run.outputs.push_back(std::move(output));
     run.block_op_counts.push_back(env.fault_fs().op_count());
   }

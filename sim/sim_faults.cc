@@ -53,6 +53,13 @@ void SimFs::Arm(std::string_view path, FaultArm arm, std::string_view name) {
   trace_.End(Status::Ok());
 }
 
+void SimFs::DisarmAll() {
+  trace_.Begin(0, "disarm");
+  path_arms_.clear();
+  for (auto& [id, node] : inodes_) node.arms = {};
+  trace_.End(Status::Ok());
+}
+
 void SimFs::InjectWriteEio(std::string_view path) { Arm(path, FaultArm::kWriteEio, "write_eio"); }
 void SimFs::InjectReadEio(std::string_view path) { Arm(path, FaultArm::kReadEio, "read_eio"); }
 void SimFs::InjectShortWrite(std::string_view path) {

@@ -129,6 +129,10 @@ class SimFs final : public fs::FileSystem {
   // Next write lands at another seeded sector-aligned offset of the same file
   // and returns OK (illegal).
   void InjectMisdirectedWrite(std::string_view path);
+  // Disarms every one-shot device fault still armed (on files and on
+  // paths); latent sectors and damage already done stay. For a run whose
+  // faults stop: nothing armed earlier may fire later.
+  void DisarmAll();
   // Reads touching the sector fail with kIoError from now on, across crashes
   // (illegal). Failure: kNotFound, kInvalidArgument (bad path, a directory).
   Status AddLatentSectorError(std::string_view path, uint64_t sector_index);

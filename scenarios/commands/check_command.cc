@@ -1,5 +1,6 @@
 // `check`: reopen every component the script used, as a restarting server
 // would, and judge what it recovered against the models (scenarios/model/checker.h).
+#include "faults/crash_point_fs.h"
 #include "scenarios/commands/command.h"
 
 namespace walsim::scenarios {
@@ -29,7 +30,8 @@ ComponentResult CheckWal(ScenarioEnv& env, CommandOutput& out) {
     env.wal.model.ResolveTo(0);
     return {"absent (create not acknowledged)", Verdict::Ok()};
   }
-  Verdict verdict = CheckWalRecovery(&env.wal.model, recovery, env.fault_class(), env.op_number());
+  Verdict verdict = CheckWalRecovery(&env.wal.model, recovery, env.fault_class(), env.op_number(),
+                                     env.damage_evidence());
   if (!verdict.ok()) return {"", verdict};
   // Under illegal faults an earlier prefix is a valid recovery, but the
   // loss is named, never passed over in silence.
@@ -52,7 +54,8 @@ ComponentResult CheckLog(ScenarioEnv& env, CommandOutput& out) {
   Status closed = CloseLog(env);
   if (!closed.ok()) out.Line("logstore: close before the check: error: " + closed.ToString());
   LogRecovery recovery = RecoverLog(env);
-  Verdict verdict = CheckLogRecovery(&env.log.model, recovery, env.fault_class(), env.op_number());
+  Verdict verdict = CheckLogRecovery(&env.log.model, recovery, env.fault_class(), env.op_number(),
+                                     env.damage_evidence());
   if (!verdict.ok()) return {"", verdict};
   const std::string loss =
       verdict.lost_acknowledged_count > 0 ? " (" + DescribeLoss(verdict, "operations") + ")" : "";
@@ -60,12 +63,37 @@ ComponentResult CheckLog(ScenarioEnv& env, CommandOutput& out) {
   return {DescribeLogRange(recovery.state) + loss, verdict};
 }
 
+// recovery-crash=N: the restart itself loses power at its N-th filesystem
+// operation (a crash inside Open's tail copy, cleanup, Repair, ...). Every
+// component is reopened through a power cut; when it trips the disk crashes
+// with its model, and the check proper then judges the next restart. When
+// the recovery needs fewer operations, it completes and is dropped, and the
+// check judges a second restart of what it left.
+void RecoverThroughPowerCut(ScenarioEnv& env, uint64_t crash_op_index, CommandOutput& out) {
+  (void)CloseWal(env);
+  (void)CloseLog(env);
+  faults::CrashPointFs power(env.fs());
+  power.set_trip_at_op_index(crash_op_index);
+  env.set_fs_override(&power);
+  bool repaired = false;
+  if (!env.wal.dir.empty()) (void)RecoverWal(env, &repaired);
+  if (!env.log.dir.empty() && !power.tripped()) (void)RecoverLog(env);
+  env.DropHandles();  // a dead process's, or a recovery the check repeats
+  env.set_fs_override(nullptr);
+  if (!power.tripped()) return;
+  env.Crash(env.sim_view().options().crash_model);
+  out.Line("crashed during recovery at its operation " + std::to_string(crash_op_index));
+}
+
 Status Check(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
+  WALSIM_ASSIGN_OR_RETURN(uint64_t recovery_crash_op_index, args.U64Or("recovery-crash", 0));
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   std::vector<std::pair<std::string_view, ComponentResult>> results;
   // The check is a restart after the fault episode: no rule fires while it
-  // reopens (faults during recovery are scripted with wal-open/wal-repair).
+  // reopens (faults during recovery are scripted with wal-open/wal-repair,
+  // power loss during it with recovery-crash=N).
   env.SuspendFaults(true);
+  if (recovery_crash_op_index > 0) RecoverThroughPowerCut(env, recovery_crash_op_index, out);
   if (!env.wal.dir.empty()) results.emplace_back("wal", CheckWal(env, out));
   if (!env.log.dir.empty()) results.emplace_back("logstore", CheckLog(env, out));
   env.SuspendFaults(false);

@@ -97,6 +97,11 @@ inline constexpr uint64_t kRecoveredEntryCountMax = 1'000'000;
 void TrackFailStop(std::optional<uint64_t>* failed_op_number, uint64_t op_number,
                    const Status& status, CommandOutput& out);
 
+// Liveness: once `faults-off` ran, every mutating call of a recovered store
+// must succeed (a full disk and rejected input aside); prints a "recovers"
+// violation otherwise.
+void CheckLiveness(const ScenarioEnv& env, const Status& status, CommandOutput& out);
+
 // Closes the live WAL handle, if any: an OK Close of a handle that has not
 // failed made everything durable. Returns Close's status (OK without a handle).
 Status CloseWal(ScenarioEnv& env);

@@ -103,7 +103,7 @@ Status CloseWal(ScenarioEnv& env) {
 Status CloseLog(ScenarioEnv& env) {
   if (env.log.handle == nullptr) return Status::Ok();
   Status closed = env.log.handle->Close();
-  env.log.handle.reset();
+  env.log.Drop();
   env.log.failed_op_number.reset();
   return closed;
 }
@@ -150,6 +150,17 @@ WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired) {
   return recovery;
 }
 
+void CheckLiveness(const ScenarioEnv& env, const Status& status, CommandOutput& out) {
+  // Under illegal faults a store may rightly refuse to go on.
+  if (!env.faults_stopped() || env.fault_class() != FaultClass::kLegal || status.ok() ||
+      status.Is(StatusCode::kInvalidArgument) || status.Is(StatusCode::kNoSpace)) {
+    return;
+  }
+  out.Line("violated recovers at op " + std::to_string(env.op_number()) +
+           ": a write failed after the faults stopped (the store must take writes again): " +
+           status.ToString());
+}
+
 void TrackFailStop(std::optional<uint64_t>* failed_op_number, uint64_t op_number,
                    const Status& status, CommandOutput& out) {
   WALSIM_ASSERT(failed_op_number->value_or(0) < op_number);
@@ -177,7 +188,7 @@ LogRecovery RecoverLog(ScenarioEnv& env) {
     return recovery;  // the store that cannot be read back is not kept
   }
   recovery.state = std::move(state).value();
-  env.log.handle = std::move(opened).value();
+  env.log.Adopt(std::move(opened).value());
   return recovery;
 }
 

@@ -41,7 +41,17 @@ Status Faults(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   return Status::Ok();
 }
 
-constexpr CommandSpec kFaultCommands[] = {{"fault", Fault}, {"faults", Faults}};
+// No rule fires from here on: what follows checks that the stores recover
+// and take writes again (TigerBeetle's VOPR liveness mode).
+Status FaultsOff(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
+  WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
+  env.StopFaults();
+  out.Line("ok: faults off");
+  return Status::Ok();
+}
+
+constexpr CommandSpec kFaultCommands[] = {
+    {"fault", Fault}, {"faults", Faults}, {"faults-off", FaultsOff}};
 
 }  // namespace
 

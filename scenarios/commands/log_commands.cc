@@ -37,6 +37,7 @@ void AfterMutation(ScenarioEnv& env, const Status& status, CommandOutput& out) {
     out.Error(status);
   }
   TrackFailStop(&env.log.failed_op_number, env.op_number(), status, out);
+  CheckLiveness(env, status, out);
 }
 
 // True when every operation issued was acknowledged: only then does the
@@ -60,9 +61,54 @@ void CompareWithContract(const Status& expected, const Status& got, CommandOutpu
   }
 }
 
+// The production options log-open may set, kept for every later open of the
+// run (check reopens with them too): segment-size=, alignment= (bytes),
+// executor=inline|none (the spare-segment preparer), scan-window= (bytes
+// read per I/O during recovery), cache=N (a LogCache of
+// N entries in front of the store; 0: none).
+Status LogOptionsArgs(ScenarioEnv& env, ArgReader& args) {
+  logstore::SegmentStoreOptions& options = env.log.options;
+  if (args.Has("segment-size")) {
+    WALSIM_ASSIGN_OR_RETURN(options.segment_size_bytes, args.U64("segment-size"));
+  }
+  if (args.Has("alignment")) {
+    WALSIM_ASSIGN_OR_RETURN(uint64_t alignment_bytes, args.U64("alignment"));
+    if (alignment_bytes > (uint64_t{1} << 20)) {
+      return Status::InvalidArgument("alignment=" + std::to_string(alignment_bytes) +
+                                     " is over 1 MiB");
+    }
+    options.write_alignment_bytes = static_cast<uint32_t>(alignment_bytes);
+  }
+  if (args.Has("executor")) {
+    WALSIM_ASSIGN_OR_RETURN(std::string executor, args.String("executor"));
+    if (executor != "inline" && executor != "none") {
+      return Status::InvalidArgument("executor=" + executor + " is not inline or none");
+    }
+    options.executor = executor == "inline" ? &env.executor : nullptr;
+  }
+  if (args.Has("scan-window")) {
+    WALSIM_ASSIGN_OR_RETURN(uint64_t window_bytes, args.U64("scan-window"));
+    if (window_bytes > (uint64_t{1} << 30)) {
+      return Status::InvalidArgument("scan-window=" + std::to_string(window_bytes) +
+                                     " is over 1 GiB");
+    }
+    options.scan_window_bytes = static_cast<size_t>(window_bytes);
+  }
+  if (args.Has("cache")) {
+    WALSIM_ASSIGN_OR_RETURN(uint64_t cache_logs, args.U64("cache"));
+    if (cache_logs > kStoreEntryCountMax) {
+      return Status::InvalidArgument("cache=" + std::to_string(cache_logs) + " is over " +
+                                     std::to_string(kStoreEntryCountMax) + " entries");
+    }
+    env.log.cache_logs = cache_logs;
+  }
+  return Status::Ok();
+}
+
 Status LogOpen(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   WALSIM_ASSIGN_OR_RETURN(std::string dir, args.String("dir"));
   WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
+  WALSIM_RETURN_IF_ERROR(LogOptionsArgs(env, args));
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   const bool modelled = BindLogDir(env, dir);
   Result<std::unique_ptr<logstore::SegmentStore>> opened =
@@ -81,7 +127,8 @@ Status LogOpen(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   Result<LogState> state = ReadWholeStore(**opened, kRecoveredEntryCountMax);
   if (state.ok()) {
     // As RecoverLog: a store that cannot be read back is not kept.
-    env.log.handle = std::move(opened).value();
+    env.log.Drop();
+    env.log.Adopt(std::move(opened).value());
     env.log.failed_op_number.reset();
   }
   if (!state.ok() && env.fault_fs().crashed()) {
@@ -97,7 +144,8 @@ Status LogOpen(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   } else {
     out.Error(recovery.status);
   }
-  Verdict verdict = CheckLogRecovery(&env.log.model, recovery, env.fault_class(), env.op_number());
+  Verdict verdict = CheckLogRecovery(&env.log.model, recovery, env.fault_class(), env.op_number(),
+                                     env.damage_evidence());
   if (!verdict.ok()) {
     out.Line(verdict.ToString());
   } else if (verdict.lost_acknowledged_count > 0) {
@@ -146,7 +194,7 @@ Status LogStoreCmd(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   if (!RequireHandle(env, out)) return Status::Ok();
   const bool certain = ModelIsCertain(env);
   const Status expected = env.log.model.BeginStore(logs, env.op_number());
-  Status stored = env.log.handle->StoreLogs(logs);
+  Status stored = env.log.api().StoreLogs(logs);
   if (stored.ok() && expected.ok()) env.log.model.Acknowledge();
   AfterMutation(env, stored, out);
   if (certain) CompareWithContract(expected, stored, out);
@@ -160,7 +208,7 @@ Status LogDelete(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   if (!RequireHandle(env, out)) return Status::Ok();
   const bool certain = ModelIsCertain(env);
   const Status expected = env.log.model.BeginDelete(min_index, max_index, env.op_number());
-  Status deleted = env.log.handle->DeleteRange(min_index, max_index);
+  Status deleted = env.log.api().DeleteRange(min_index, max_index);
   if (deleted.ok() && expected.ok()) env.log.model.Acknowledge();
   AfterMutation(env, deleted, out);
   if (certain) CompareWithContract(expected, deleted, out);
@@ -172,12 +220,17 @@ Status LogGet(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   if (!RequireHandle(env, out)) return Status::Ok();
   logstore::Log log;
-  Status got = env.log.handle->GetLog(index, &log);
+  Status got = env.log.api().GetLog(index, &log);
   if (got.ok()) {
     out.Line(DescribeLog(log));
   } else {
     out.Error(got);
   }
+  // Every read is judged, not only recoveries: a read must never return
+  // what the store was not durably given.
+  Verdict verdict =
+      CheckLogRead(env.log.model, index, got, &log, env.fault_class(), env.op_number());
+  if (!verdict.ok()) out.Line(verdict.ToString());
   return Status::Ok();
 }
 
@@ -193,13 +246,13 @@ Status PrintIndex(Result<uint64_t> index, std::string_view name, CommandOutput& 
 Status LogFirst(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   if (!RequireHandle(env, out)) return Status::Ok();
-  return PrintIndex(env.log.handle->FirstIndex(), "first", out);
+  return PrintIndex(env.log.api().FirstIndex(), "first", out);
 }
 
 Status LogLast(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   if (!RequireHandle(env, out)) return Status::Ok();
-  return PrintIndex(env.log.handle->LastIndex(), "last", out);
+  return PrintIndex(env.log.api().LastIndex(), "last", out);
 }
 
 Status LogClose(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
@@ -217,7 +270,7 @@ Status LogClose(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
 Status LogDump(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   if (!RequireHandle(env, out)) return Status::Ok();
-  logstore::SegmentStore& store = *env.log.handle;
+  logstore::LogStore& store = env.log.api();
   Result<uint64_t> first = store.FirstIndex();
   Result<uint64_t> last = store.LastIndex();
   if (!first.ok() || !last.ok()) {

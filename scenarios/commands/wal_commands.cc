@@ -25,6 +25,18 @@ Result<std::string> DirArg(ArgReader& args) {
   return dir;
 }
 
+// executor=inline|none: the WAL preallocates its next segment through the
+// environment's executor (kept for every later open of the run).
+Status ExecutorArg(ScenarioEnv& env, ArgReader& args) {
+  if (!args.Has("executor")) return Status::Ok();
+  WALSIM_ASSIGN_OR_RETURN(std::string executor, args.String("executor"));
+  if (executor != "inline" && executor != "none") {
+    return Status::InvalidArgument("executor=" + executor + " is not inline or none");
+  }
+  env.wal.options.executor = executor == "inline" ? &env.executor : nullptr;
+  return Status::Ok();
+}
+
 Status SegmentSizeArg(ScenarioEnv& env, ArgReader& args) {
   if (!args.Has("segment-size")) return Status::Ok();
   WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, args.U64("segment-size"));
@@ -113,6 +125,7 @@ void AfterMutation(ScenarioEnv& env, const Status& status, std::string ok_text,
     out.Line(DescribeWalError(status));
   }
   TrackFailStop(&env.wal.failed_op_number, env.op_number(), status, out);
+  CheckLiveness(env, status, out);
 }
 
 std::string Summary(const wal::ReadAllResult& result, const wal::Snapshot& snapshot) {
@@ -137,6 +150,7 @@ Status WalCreate(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   WALSIM_ASSIGN_OR_RETURN(std::string dir, DirArg(args));
   WALSIM_ASSIGN_OR_RETURN(std::string metadata, args.String("metadata"));
   WALSIM_RETURN_IF_ERROR(SegmentSizeArg(env, args));
+  WALSIM_RETURN_IF_ERROR(ExecutorArg(env, args));
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   const bool modelled = BindWalDir(env, dir);
   const bool begun = modelled && env.wal.model.record_count() == 0;
@@ -184,7 +198,8 @@ Status WalOpen(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   env.wal.last_saved = read->hard_state;
   // Every recovery is checked; the model then continues from what it found.
   WalRecovery recovery{Status::Ok(), std::move(read).value(), snapshot};
-  Verdict verdict = CheckWalRecovery(&env.wal.model, recovery, env.fault_class(), env.op_number());
+  Verdict verdict = CheckWalRecovery(&env.wal.model, recovery, env.fault_class(), env.op_number(),
+                                     env.damage_evidence());
   if (!verdict.ok()) {
     out.Line(verdict.ToString());
   } else if (verdict.lost_acknowledged_count > 0) {

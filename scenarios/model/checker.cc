@@ -2,6 +2,8 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <span>
+#include <vector>
 
 namespace walsim::scenarios {
 namespace {
@@ -112,8 +114,32 @@ std::string Verdict::ToString() const {
          detail;
 }
 
+namespace {
+
+// Under illegal faults with detectable damage: the first of the lost
+// (acknowledged) units issued after the damage, which the recovery dropped
+// without a word. lost_op_numbers are the op numbers of the lost units.
+std::optional<uint64_t> SilentlyLostAfterDamage(const DamageEvidence& evidence,
+                                                std::span<const uint64_t> lost_op_numbers) {
+  if (evidence.silent_loss_possible || evidence.last_damage_op_number == 0) return std::nullopt;
+  for (uint64_t lost : lost_op_numbers) {
+    if (lost > evidence.last_damage_op_number) return lost;
+  }
+  return std::nullopt;
+}
+
+std::string DescribeSilentLoss(uint64_t lost_op_number, const DamageEvidence& evidence,
+                               std::string_view unit) {
+  return "silently lost an acknowledged " + std::string(unit) + " issued at op " +
+         Num(lost_op_number) + ", after the damage at op " + Num(evidence.last_damage_op_number) +
+         " that the format can detect (a checksum mismatch before intact data, or a read "
+         "error): recovery must report it, not cut it off";
+}
+
+}  // namespace
+
 Verdict CheckWalRecovery(WalModel* model, const WalRecovery& recovery, FaultClass faults,
-                         uint64_t op_number) {
+                         uint64_t op_number, const DamageEvidence& evidence) {
   WALSIM_ASSERT(recovery.status.ok() == recovery.result.has_value());
   if (!recovery.status.ok()) {
     // Under illegal faults a clear error is the right answer; under legal
@@ -136,6 +162,14 @@ Verdict CheckWalRecovery(WalModel* model, const WalRecovery& recovery, FaultClas
           : FindWalPrefix(*model, got, snapshot, 0, model->durable_count() - 1);
   if (faults == FaultClass::kIllegal) {
     if (earlier) {
+      std::vector<uint64_t> lost_op_numbers;
+      for (size_t i = *earlier; i < model->durable_count(); i++) {
+        lost_op_numbers.push_back(model->OpNumberOf(i));
+      }
+      if (std::optional<uint64_t> lost = SilentlyLostAfterDamage(evidence, lost_op_numbers)) {
+        return Violation(Invariant::kNeverSilentlyWrong, op_number,
+                         DescribeSilentLoss(*lost, evidence, "record"));
+      }
       Verdict lossy;  // a valid earlier state: loss, but not wrong data
       lossy.lost_acknowledged_count = model->durable_count() - *earlier;
       model->ResolveTo(*earlier);
@@ -248,7 +282,7 @@ Result<LogState> ReadWholeStore(logstore::LogStore& store, uint64_t entry_count_
 }
 
 Verdict CheckLogRecovery(LogModel* model, const LogRecovery& recovery, FaultClass faults,
-                         uint64_t op_number) {
+                         uint64_t op_number, const DamageEvidence& evidence) {
   if (!recovery.status.ok()) {
     if (faults == FaultClass::kIllegal) return Verdict::Ok();
     return Violation(Invariant::kRecovers, op_number,
@@ -268,9 +302,36 @@ Verdict CheckLogRecovery(LogModel* model, const LogRecovery& recovery, FaultClas
   LogState acknowledged = model->StateAt(model->acknowledged_count());
   if (faults == FaultClass::kIllegal) {
     if (earlier) {
+      std::vector<uint64_t> lost_op_numbers;
+      for (size_t i = *earlier; i < model->acknowledged_count(); i++) {
+        lost_op_numbers.push_back(model->ops()[i].op_number);
+      }
+      if (std::optional<uint64_t> lost = SilentlyLostAfterDamage(evidence, lost_op_numbers)) {
+        return Violation(Invariant::kNeverSilentlyWrong, op_number,
+                         DescribeSilentLoss(*lost, evidence, "operation"));
+      }
       Verdict lossy;
       lossy.lost_acknowledged_count = model->acknowledged_count() - *earlier;
       model->ResolveTo(*earlier);
+      return lossy;
+    }
+    // Back past the base: a state an earlier recovery already observed.
+    for (size_t j = model->resolved_count(); j-- > 0;) {
+      if (model->ResolvedStateAt(j) != got) continue;
+      std::vector<uint64_t> lost_op_numbers;
+      for (size_t i = j; i < model->resolved_count(); i++) {
+        lost_op_numbers.push_back(model->resolved_ops()[i].op_number);
+      }
+      for (size_t i = 0; i < model->acknowledged_count(); i++) {
+        lost_op_numbers.push_back(model->ops()[i].op_number);
+      }
+      if (std::optional<uint64_t> lost = SilentlyLostAfterDamage(evidence, lost_op_numbers)) {
+        return Violation(Invariant::kNeverSilentlyWrong, op_number,
+                         DescribeSilentLoss(*lost, evidence, "operation"));
+      }
+      Verdict lossy;
+      lossy.lost_acknowledged_count = lost_op_numbers.size();
+      model->RewindTo(j);
       return lossy;
     }
     return Violation(Invariant::kNeverSilentlyWrong, op_number,
@@ -291,6 +352,36 @@ Verdict CheckLogRecovery(LogModel* model, const LogRecovery& recovery, FaultClas
   std::string difference = DescribeLogDifference(ClosestLogState(*model, got), got);
   return Violation(Invariant::kExact, op_number,
                    difference.empty() ? "recovered a state of no prefix" : difference);
+}
+
+Verdict CheckLogRead(const LogModel& model, uint64_t index, const Status& status,
+                     const logstore::Log* log, FaultClass faults, uint64_t op_number) {
+  const bool found = status.ok();
+  if (!found && !status.Is(StatusCode::kNotFound)) return Verdict::Ok();
+  WALSIM_ASSERT(!found || log != nullptr);
+  std::string closest;
+  for (size_t k = model.op_count() + 1; k-- > model.acknowledged_count();) {
+    const LogState state = model.StateAt(k);
+    auto it = state.find(index);
+    if (!found && it == state.end()) return Verdict::Ok();
+    if (found && it != state.end() && it->second == *log) return Verdict::Ok();
+    if (closest.empty()) {
+      closest = it == state.end() ? "no entry " + Num(index) + " there"
+                                  : "term " + Num(it->second.term) + ", " +
+                                        Num(it->second.data.size()) + " data bytes";
+    }
+  }
+  const Invariant invariant =
+      faults == FaultClass::kIllegal ? Invariant::kNeverSilentlyWrong : Invariant::kExact;
+  if (!found) {
+    return Violation(
+        invariant, op_number,
+        "GetLog(" + Num(index) + ") said not found, but entry " + Num(index) + " is acknowledged");
+  }
+  return Violation(invariant, op_number,
+                   "GetLog(" + Num(index) + ") returned term " + Num(log->term) + ", " +
+                       Num(log->data.size()) + " data bytes, which no acknowledged state holds (" +
+                       closest + ")");
 }
 
 Verdict CheckFailStop(const Status& after_failure, uint64_t failed_op_number, uint64_t op_number) {

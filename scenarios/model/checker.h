@@ -50,6 +50,24 @@ std::string_view InvariantName(Invariant invariant);
 // errors, misdirected writes) are a broken disk.
 enum class FaultClass : uint8_t { kLegal, kIllegal };
 
+// What the illegal faults of a run left behind, for invariant 5 ("never
+// silently wrong"): a silent shorter view is legal only where no evidence
+// remains. Damage the format can detect (a flipped bit: a checksum mismatch
+// followed by intact records; a latent sector: a read error) must be
+// reported when the recovery gives up records written after it. A lying
+// fsync, a misdirected write (a hole the etcd format cannot tell from a torn
+// tail) or a script's own damage command leave nothing to go on.
+struct DamageEvidence {
+  // The op number of the last block in which detectable damage was done;
+  // 0: none. Records (operations) issued after it sit after every damaged
+  // byte (those issued before may be what was damaged: a damaged last
+  // record is indistinguishable from a torn one).
+  uint64_t last_damage_op_number = 0;
+  // A fault whose loss leaves no evidence fired: any valid earlier view is
+  // accepted (and named).
+  bool silent_loss_possible = false;
+};
+
 struct Verdict {
   Invariant invariant = Invariant::kNone;
   uint64_t op_number = 0;
@@ -76,8 +94,9 @@ struct WalRecovery {
 
 // Checks invariants durable, exact, recovers and never-silently-wrong for a
 // WAL recovery; on success resolves model to the matching prefix.
+// Under illegal faults, evidence says which silent losses are legal.
 Verdict CheckWalRecovery(WalModel* model, const WalRecovery& recovery, FaultClass faults,
-                         uint64_t op_number);
+                         uint64_t op_number, const DamageEvidence& evidence = {});
 
 // What reopening a LogStore produced: the status of open and of reading every
 // entry back, and when OK the whole contents.
@@ -93,7 +112,18 @@ Result<LogState> ReadWholeStore(logstore::LogStore& store, uint64_t entry_count_
 // Checks the same invariants for a LogStore recovery; on success resolves
 // model to the matching operation prefix.
 Verdict CheckLogRecovery(LogModel* model, const LogRecovery& recovery, FaultClass faults,
-                         uint64_t op_number);
+                         uint64_t op_number, const DamageEvidence& evidence = {});
+
+// An online read of the modelled LogStore: GetLog(index) returned status,
+// and *log when OK (may be null otherwise). A read that succeeds must return
+// exactly the entry at index in the state after some operation prefix no
+// shorter than the acknowledged ones (a read never returns bytes the store
+// was not given, a failed batch's entries, or a deleted entry); kNotFound
+// must match such a state without index. Any other error is allowed (a
+// fault may fail a read), and judged by the next recovery.
+// Violations: exact (legal faults), never silently wrong (illegal faults).
+Verdict CheckLogRead(const LogModel& model, uint64_t index, const Status& status,
+                     const logstore::Log* log, FaultClass faults, uint64_t op_number);
 
 // Fails stop: after_failure is the status of a mutating call made on a handle
 // after an earlier call on it failed at failed_op_number.

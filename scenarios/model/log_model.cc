@@ -77,6 +77,27 @@ LogState LogModel::StateAt(size_t prefix) const {
 void LogModel::ResolveTo(size_t prefix) {
   WALSIM_ASSERT(prefix <= ops_.size());
   base_ = StateAt(prefix);
+  WALSIM_ASSERT(resolved_ops_.size() + prefix <= kLogModelOpCountMax);
+  resolved_ops_.insert(resolved_ops_.end(), std::make_move_iterator(ops_.begin()),
+                       std::make_move_iterator(ops_.begin() + static_cast<ptrdiff_t>(prefix)));
+  ops_.clear();
+  acknowledged_count_ = 0;
+}
+
+LogState LogModel::ResolvedStateAt(size_t count) const {
+  WALSIM_ASSERT(count <= resolved_ops_.size());
+  LogState state;
+  for (size_t i = 0; i < count; i++) {
+    Status applied = ApplyLogOp(resolved_ops_[i], &state);
+    WALSIM_ASSERT_MSG(applied.ok(), "a resolved operation must apply to its own prefix");
+  }
+  return state;
+}
+
+void LogModel::RewindTo(size_t count) {
+  WALSIM_ASSERT(count <= resolved_ops_.size());
+  base_ = ResolvedStateAt(count);
+  resolved_ops_.resize(count);
   ops_.clear();
   acknowledged_count_ = 0;
 }

@@ -60,6 +60,19 @@ class LogModel {
   // REQUIRES: prefix <= op_count().
   LogState StateAt(size_t prefix) const;
 
+  // Operations folded into the base by ResolveTo so far, oldest first: under
+  // illegal faults a recovery may go back past a base (a damaged last batch
+  // dropped like a torn write), to the state after resolved_count() - k of
+  // them. The history starts from the empty store.
+  size_t resolved_count() const { return resolved_ops_.size(); }
+  const std::vector<LogModelOp>& resolved_ops() const { return resolved_ops_; }
+  // The state after the first count resolved operations. REQUIRES: count <= resolved_count().
+  LogState ResolvedStateAt(size_t count) const;
+  // Goes back to the state after count resolved operations: it becomes the
+  // base, later history and the pending operations are dropped.
+  // REQUIRES: count <= resolved_count().
+  void RewindTo(size_t count);
+
   // After a recovery observed the state after prefix operations: that state
   // becomes the base and the operation list is emptied. Under legal faults
   // the checker passes prefix >= acknowledged_count(); after an illegal fault
@@ -69,6 +82,7 @@ class LogModel {
 
  private:
   LogState base_;
+  std::vector<LogModelOp> resolved_ops_;  // folded into base_, oldest first
   std::vector<LogModelOp> ops_;
   size_t acknowledged_count_ = 0;
 };

@@ -1,6 +1,7 @@
 #include "scenarios/search/workload.h"
 
 #include <array>
+#include <tuple>
 
 #include "base/rng.h"
 
@@ -13,7 +14,7 @@ constexpr std::string_view kLogDir = "/log";
 // Entries in one generated batch, and the payload of an occasional large
 // entry (large enough that a few batches fill a small WAL segment or a
 // LogStore segment and force a cut).
-constexpr uint64_t kBatchEntryCountMax = 8;
+constexpr uint64_t kBatchEntryCountMax = 16;
 constexpr uint64_t kWalEntryBytesMax = 6'000;
 constexpr uint64_t kLogEntryBytesMax = 48 * 1024;
 constexpr uint64_t kWalSegmentSizesBytes[] = {16 * 1024, 64 * 1024, 1024 * 1024};
@@ -86,6 +87,50 @@ static_assert(kLegalEffectCount <= std::size(kEffects));
 
 constexpr std::string_view kProbabilities[] = {"0.01", "0.02", "0.05", "0.1"};
 
+// Production options a seed draws for the stores (FoundationDB's BUGGIFY:
+// every configuration the code supports is one some seed runs).
+constexpr uint64_t kLogSegmentSizesBytes[] = {16 * 1024, 64 * 1024, 1024 * 1024};
+constexpr uint64_t kLogScanWindowsBytes[] = {4096, 64 * 1024, 1024 * 1024};
+constexpr uint64_t kLogCacheSizesLogs[] = {0, 0, 1, 4, 16, 64};
+// Crash points: `any` operation of the stores, the n-th after the rule.
+constexpr uint64_t kCrashPointCountMax = 3;
+constexpr uint64_t kCrashPointOpNumberMax = 80;
+// `check recovery-crash=N`: the restart loses power at its N-th operation.
+constexpr uint64_t kRecoveryCrashOpIndexMax = 40;
+
+// Swarm testing (TigerBeetle's VOPR, Groce et al.): each seed draws its own
+// mix, so every seed stresses a different corner: how often each operation
+// comes (some never), batch and entry sizes, which fault effects it may use
+// and how many rules, how many crash points, whether restarts crash too.
+struct Swarm {
+  std::array<uint32_t, 12> weight_factors{};  // per OpKind, x0 .. x4
+  uint64_t batch_entry_count_max = 8;
+  double large_entry_probability = 0.2;
+  uint64_t fault_rule_count_max = 3;
+  std::array<bool, 9> effect_enabled{};  // per kEffects row
+  uint64_t crash_point_count_max = 0;
+  double recovery_crash_probability = 0;
+};
+
+static_assert(std::size(kOpTable) == std::tuple_size_v<decltype(Swarm::weight_factors)>);
+static_assert(std::size(kEffects) == std::tuple_size_v<decltype(Swarm::effect_enabled)>);
+
+Swarm DrawSwarm(Rng rng, const WorkloadOptions& options) {
+  Swarm swarm;
+  constexpr uint32_t kFactors[] = {0, 1, 1, 2, 4};
+  for (uint32_t& factor : swarm.weight_factors) factor = kFactors[rng.Below(std::size(kFactors))];
+  swarm.batch_entry_count_max = rng.Between(1, kBatchEntryCountMax);
+  constexpr double kLargeEntryProbabilities[] = {0, 0.05, 0.2, 0.5};
+  swarm.large_entry_probability =
+      kLargeEntryProbabilities[rng.Below(std::size(kLargeEntryProbabilities))];
+  swarm.fault_rule_count_max = rng.Below(kWorkloadFaultRuleCountMax + 1);
+  const size_t effect_count = options.illegal ? std::size(kEffects) : kLegalEffectCount;
+  for (size_t e = 0; e < effect_count; e++) swarm.effect_enabled[e] = rng.Chance(0.6);
+  swarm.crash_point_count_max = rng.Below(kCrashPointCountMax + 1);
+  swarm.recovery_crash_probability = rng.Chance(0.5) ? 0.3 : 0;
+  return swarm;
+}
+
 // A uniformly chosen element of a non-empty array or vector.
 template <typename Items>
 const auto& Pick(Rng& rng, const Items& items) {
@@ -132,7 +177,8 @@ class Generator {
         fault_rng_(Rng(seed).Stream("torture/faults")),
         op_rng_(Rng(seed).Stream("torture/ops")),
         wal_rng_(Rng(seed).Stream("torture/wal")),
-        log_rng_(Rng(seed).Stream("torture/log")) {}
+        log_rng_(Rng(seed).Stream("torture/log")),
+        swarm_(DrawSwarm(Rng(seed).Stream("torture/swarm"), options)) {}
 
   Script Generate();
 
@@ -156,6 +202,11 @@ class Generator {
   void Check(bool crash);
   void EmitCheck(bool crash);
   void Resync();
+  void Liveness();
+  std::string CrashPointRule();
+  uint32_t Weight(size_t op_index) const {
+    return kOpTable[op_index].weight * swarm_.weight_factors[op_index];
+  }
 
   const uint64_t seed_;
   const WorkloadOptions options_;
@@ -166,6 +217,7 @@ class Generator {
   Rng op_rng_;
   Rng wal_rng_;
   Rng log_rng_;
+  const Swarm swarm_;
   bool capacity_ = false;   // the disk has a capacity
   bool faulty_ = false;     // the plan has rules or the disk a capacity
   bool uncertain_ = false;  // a `fault` command was emitted: outcomes are uncertain
@@ -180,16 +232,23 @@ Script Generator::Generate() {
   Disk();
   // Each rule goes before the operation at its position; position 0 is
   // before the components are created, so a rule may hit their creation.
-  const uint64_t rule_count = fault_rng_.Below(kWorkloadFaultRuleCountMax + 1);
-  std::vector<uint64_t> positions;
+  bool any_effect = false;
+  for (bool enabled : swarm_.effect_enabled) any_effect = any_effect || enabled;
+  const uint64_t rule_count = any_effect ? fault_rng_.Below(swarm_.fault_rule_count_max + 1) : 0;
+  const uint64_t crash_point_count = fault_rng_.Below(swarm_.crash_point_count_max + 1);
+  // Each rule goes before the operation at its position, a crash point too
+  // (positions past the rules').
+  std::vector<std::pair<uint64_t, bool>> positions;  // position, is a crash point
   for (uint64_t r = 0; r < rule_count; r++)
-    positions.push_back(fault_rng_.Below(options_.op_count + 1));
-  faulty_ = rule_count > 0 || capacity_;
+    positions.emplace_back(fault_rng_.Below(options_.op_count + 1), false);
+  for (uint64_t r = 0; r < crash_point_count; r++)
+    positions.emplace_back(fault_rng_.Below(options_.op_count + 1), true);
+  faulty_ = !positions.empty() || capacity_;
   uncertain_ = capacity_;
   auto emit_rules_at = [&](uint64_t position) {
-    for (uint64_t at : positions) {
+    for (const auto& [at, crash_point] : positions) {
       if (at != position) continue;
-      Emit("fault", {Arg("rule", FaultRule())});
+      Emit("fault", {Arg("rule", crash_point ? CrashPointRule() : FaultRule())});
       uncertain_ = true;
     }
   };
@@ -199,7 +258,8 @@ Script Generator::Generate() {
     emit_rules_at(op_index + 1);
     Operation();
   }
-  EmitCheck(/*crash=*/true);  // the last word: nothing follows it
+  EmitCheck(/*crash=*/true);
+  Liveness();  // the last word: nothing follows it
   return Reparse(script_);
 }
 
@@ -224,18 +284,35 @@ void Generator::Disk() {
 void Generator::Setup() {
   if (wal_) {
     const uint64_t segment_size_bytes = Pick(wal_rng_, kWalSegmentSizesBytes);
-    Emit("wal-create",
-         {Arg("dir", std::string(kWalDir)), Arg("metadata", "node" + std::to_string(seed_ % 1000)),
-          Arg("segment-size", segment_size_bytes)});
+    std::vector<ScriptArg> args = {Arg("dir", std::string(kWalDir)),
+                                   Arg("metadata", "node" + std::to_string(seed_ % 1000)),
+                                   Arg("segment-size", segment_size_bytes)};
+    if (wal_rng_.Chance(0.5)) args.push_back(Arg("executor", "inline"));
+    Emit("wal-create", std::move(args));
   }
-  if (log_) Emit("log-open", {Arg("dir", std::string(kLogDir))});
+  if (log_) {
+    std::vector<ScriptArg> args = {Arg("dir", std::string(kLogDir)),
+                                   Arg("segment-size", Pick(log_rng_, kLogSegmentSizesBytes)),
+                                   Arg("scan-window", Pick(log_rng_, kLogScanWindowsBytes))};
+    // Batches start on a sector boundary at least (a torn sector then never
+    // touches an acknowledged batch); some seeds align to 4 KiB.
+    if (log_rng_.Chance(0.3)) args.push_back(Arg("alignment", 4096));
+    if (log_rng_.Chance(0.5)) args.push_back(Arg("executor", "inline"));
+    if (const uint64_t cache_logs = Pick(log_rng_, kLogCacheSizesLogs); cache_logs > 0) {
+      args.push_back(Arg("cache", cache_logs));
+    }
+    Emit("log-open", std::move(args));
+  }
 }
 
 // "<selector> <glob> [after=K] [nth=N | every=N | p=P] <effect>", valid for
 // the effect and aimed at the components in use.
 std::string Generator::FaultRule() {
-  const size_t effect_count = options_.illegal ? std::size(kEffects) : kLegalEffectCount;
-  const EffectChoice& choice = kEffects[fault_rng_.Below(effect_count)];
+  std::vector<size_t> enabled;
+  for (size_t e = 0; e < std::size(kEffects); e++) {
+    if (swarm_.effect_enabled[e]) enabled.push_back(e);
+  }
+  const EffectChoice& choice = kEffects[Pick(fault_rng_, enabled)];
   WALSIM_ASSERT(options_.illegal || choice.legal);
   std::string_view selector;
   for (uint32_t attempt = 0; selector.empty(); attempt++) {
@@ -259,16 +336,32 @@ std::string Generator::FaultRule() {
   return rule + " " + std::string(choice.effect);
 }
 
+// A crash at the n-th operation of any kind after the rule: inside a Cut, a
+// Create, a head or tail deletion, between a write and its sync or a rename
+// and its directory sync, wherever the n-th operation falls.
+std::string Generator::CrashPointRule() {
+  std::vector<std::string_view> globs = {"*"};
+  if (wal_) globs.push_back("/wal*/**");
+  if (log_) globs.push_back("/log/**");
+  return "any " + std::string(Pick(fault_rng_, globs)) +
+         " nth=" + std::to_string(fault_rng_.Between(1, kCrashPointOpNumberMax)) + " crash";
+}
+
 OpKind Generator::ChooseOp() {
   uint64_t total = 0;
-  for (const OpWeight& op : kOpTable) {
-    if ((!op.wal || wal_) && (!op.log || log_)) total += op.weight;
+  for (size_t i = 0; i < std::size(kOpTable); i++) {
+    const OpWeight& op = kOpTable[i];
+    if ((!op.wal || wal_) && (!op.log || log_)) total += Weight(i);
   }
+  // A swarm that switched every operation off still runs the stores' writes.
+  if (total == 0)
+    return wal_ && (!log_ || op_rng_.Chance(0.5)) ? OpKind::kWalSave : OpKind::kLogStore;
   uint64_t draw = op_rng_.Below(total);
-  for (const OpWeight& op : kOpTable) {
+  for (size_t i = 0; i < std::size(kOpTable); i++) {
+    const OpWeight& op = kOpTable[i];
     if ((op.wal && !wal_) || (op.log && !log_)) continue;
-    if (draw < op.weight) return op.kind;
-    draw -= op.weight;
+    if (draw < Weight(i)) return op.kind;
+    draw -= Weight(i);
   }
   WALSIM_UNREACHABLE();
 }
@@ -319,7 +412,7 @@ void Generator::WalSave(bool overwrite) {
   } else if (overwrite) {
     first = wal_rng_.Between(lowest, w.last());
   }
-  const uint64_t count = wal_rng_.Between(1, kBatchEntryCountMax);
+  const uint64_t count = wal_rng_.Between(1, swarm_.batch_entry_count_max);
   std::vector<ScriptArg> args;
   if (w.term == 0 || overwrite) {
     w.term++;  // the first election, or a new leader
@@ -335,7 +428,9 @@ void Generator::WalSave(bool overwrite) {
   }
   args.push_back(Arg("entries", std::to_string(first) + ".." + std::to_string(first + count - 1)));
   args.push_back(Arg("entry-term", w.term));
-  if (wal_rng_.Chance(0.2)) args.push_back(Arg("bytes", wal_rng_.Between(100, kWalEntryBytesMax)));
+  if (wal_rng_.Chance(swarm_.large_entry_probability)) {
+    args.push_back(Arg("bytes", wal_rng_.Between(100, kWalEntryBytesMax)));
+  }
   if (uncertain_) {
     w.certain_last = std::min(w.certain_last, first - 1);
   } else {
@@ -385,12 +480,14 @@ void Generator::WalSnapshot() {
 
 void Generator::LogStore() {
   LogBelief& l = log_belief_;
-  const uint64_t count = log_rng_.Between(1, kBatchEntryCountMax);
+  const uint64_t count = log_rng_.Between(1, swarm_.batch_entry_count_max);
   if (log_rng_.Chance(0.1)) l.term++;
   std::vector<ScriptArg> args = {Arg("first", l.last + 1), Arg("count", count),
                                  Arg("term", l.term)};
   if (log_rng_.Chance(0.1)) args.push_back(Arg("type", log_rng_.Between(0, 5)));
-  if (log_rng_.Chance(0.2)) args.push_back(Arg("bytes", log_rng_.Between(200, kLogEntryBytesMax)));
+  if (log_rng_.Chance(swarm_.large_entry_probability)) {
+    args.push_back(Arg("bytes", log_rng_.Between(200, kLogEntryBytesMax)));
+  }
   if (l.empty()) l.first = l.last + 1;
   l.last += count;
   l.issued_last = std::max(l.issued_last, l.last);
@@ -442,8 +539,22 @@ void Generator::EmitCheck(bool crash) {
     } else {
       Emit("crash", {});
     }
+    if (op_rng_.Chance(swarm_.recovery_crash_probability)) {
+      Emit("check", {Arg("recovery-crash", op_rng_.Between(1, kRecoveryCrashOpIndexMax))});
+      return;
+    }
   }
   Emit("check", {});
+}
+
+// Liveness (the VOPR's): once the faults stop, the recovered stores must
+// take writes again, and keep them across a crash.
+void Generator::Liveness() {
+  Emit("faults-off", {});
+  if (uncertain_) Resync();
+  if (wal_) WalSave(/*overwrite=*/false);
+  if (log_) LogStore();
+  EmitCheck(/*crash=*/true);
 }
 
 // After a check under faults the generator no longer knows what each
@@ -455,6 +566,12 @@ void Generator::Resync() {
   if (wal_) wal_belief_.resync = true;
   if (!log_) return;
   LogBelief& l = log_belief_;
+  // Sometimes build on what may have survived instead (a node that trusts
+  // its restarted store): the belief stays "every operation succeeded", so
+  // the next batch continues after the last one issued. If the store dropped
+  // it, the batch is a gap the store and the contract both reject; if the
+  // store kept a batch that was never durable, the next crash shows it.
+  if (op_rng_.Chance(0.5)) return;
   if (l.issued_last > l.certain_last) {
     Emit("log-delete", {Arg("min", l.certain_last + 1), Arg("max", l.issued_last)});
   }

@@ -35,7 +35,7 @@ namespace walsim::scenarios {
 // Bounds on what one workload may ask for.
 inline constexpr uint64_t kWorkloadOpCountMax = 10'000;
 inline constexpr uint64_t kWorkloadOpCountDefault = 40;
-inline constexpr uint64_t kWorkloadFaultRuleCountMax = 3;
+inline constexpr uint64_t kWorkloadFaultRuleCountMax = 6;
 static_assert(kWorkloadOpCountDefault <= kWorkloadOpCountMax);
 
 // Which production components a workload drives.

@@ -13,7 +13,7 @@
 #include "base/assert.h"
 #include "base/rng.h"
 #include "engines/leveldb/leveldb_env.h"
-#include "scenarios/targets/crash_point_fs.h"
+#include "faults/crash_point_fs.h"
 #include "sim/sim_fs.h"
 
 namespace walsim::targets {
@@ -93,7 +93,7 @@ class LevelDbRun {
   const LevelDbTargetOptions options_;
   Rng rng_;
   sim::SimFs disk_;
-  CrashPointFs power_;
+  faults::CrashPointFs power_;
   engines::LevelDbEnv env_;
   std::unique_ptr<leveldb::DB> db_;
   Model model_;

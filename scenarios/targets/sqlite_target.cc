@@ -11,7 +11,7 @@
 #include "base/assert.h"
 #include "base/rng.h"
 #include "engines/sqlite/sqlite_vfs.h"
-#include "scenarios/targets/crash_point_fs.h"
+#include "faults/crash_point_fs.h"
 #include "sim/sim_fs.h"
 
 namespace walsim::targets {
@@ -148,7 +148,7 @@ class SqliteRun {
   const SqlitePromise promise_;
   Rng rng_;
   sim::SimFs disk_;
-  CrashPointFs power_;
+  faults::CrashPointFs power_;
   engines::SqliteVfs vfs_;
   sqlite3* db_ = nullptr;
   Model model_;

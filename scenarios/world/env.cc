@@ -34,7 +34,24 @@ ScenarioEnv::ScenarioEnv(bool trace) : trace_(trace) { BuildDisk(sim::SimOptions
 ScenarioEnv::~ScenarioEnv() {
   // Handles first: they hold files of the FaultFs.
   wal.handle.reset();
-  log.handle.reset();
+  log.Drop();
+}
+
+logstore::LogStore& LogSlot::api() {
+  WALSIM_ASSERT(handle != nullptr);
+  if (cache != nullptr) return *cache;
+  return *handle;
+}
+
+void LogSlot::Adopt(std::unique_ptr<logstore::SegmentStore> opened) {
+  WALSIM_ASSERT(handle == nullptr && cache == nullptr && opened != nullptr);
+  handle = std::move(opened);
+  if (cache_logs > 0) cache = std::make_unique<logstore::LogCache>(*handle, cache_logs);
+}
+
+void LogSlot::Drop() {
+  cache.reset();  // it refers to handle
+  handle.reset();
 }
 
 void ScenarioEnv::BuildDisk(const sim::SimOptions& options) {
@@ -74,6 +91,7 @@ void ScenarioEnv::set_crash_choices(sim::CrashChoices* choices) {
 
 fs::FileSystem& ScenarioEnv::fs() {
   disk_used_ = true;
+  if (fs_override_ != nullptr) return *fs_override_;
   return *fault_fs_;
 }
 
@@ -96,7 +114,7 @@ Status ScenarioEnv::AddRule(const faults::Rule& rule, size_t* rule_index) {
 
 void ScenarioEnv::DropHandles() {
   wal.handle.reset();
-  log.handle.reset();
+  log.Drop();
   // A new process: nothing it does was refused by the dead one's failures.
   wal.failed_op_number.reset();
   log.failed_op_number.reset();
@@ -104,16 +122,48 @@ void ScenarioEnv::DropHandles() {
 
 void ScenarioEnv::Crash(sim::CrashModel model) {
   disk_used_ = true;
+  // The handles die with the process: their destructors must not reach the
+  // disk, neither the crashed one nor the one the next process finds.
+  fault_fs_->MarkCrashed();
+  DropHandles();
   sim_->Crash(model);
   fault_fs_->ResetAfterCrash();
-  DropHandles();
 }
 
 bool ScenarioEnv::RecoverFromFaultCrash() {
   if (!fault_fs_->crashed()) return false;
+  DropHandles();  // while crashed: nothing the dead process does reaches the disk
   fault_fs_->ResetAfterCrash();
-  DropHandles();
   return true;
+}
+
+void ScenarioEnv::NoteBlockDone() {
+  const faults::FaultPlan& plan = fault_fs_->plan();
+  const std::span<const uint64_t> fired = fault_fs_->fired_counts();
+  fired_counts_seen_.resize(fired.size(), 0);
+  for (size_t i = 0; i < fired.size(); i++) {
+    if (fired[i] == fired_counts_seen_[i]) continue;
+    fired_counts_seen_[i] = fired[i];
+    switch (plan.rule(i).effect) {
+      case faults::Effect::kBitrot:
+      case faults::Effect::kLatent:
+        evidence_.last_damage_op_number = op_number_;
+        break;
+      case faults::Effect::kFsyncLie:
+      case faults::Effect::kMisdirect:
+        evidence_.silent_loss_possible = true;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+DamageEvidence ScenarioEnv::damage_evidence() const {
+  DamageEvidence evidence = evidence_;
+  // Damage commands and operator fiu points: nothing says what they left.
+  if (damaged_ || fault_fs_->fiu_fired_count() > 0) evidence.silent_loss_possible = true;
+  return evidence;
 }
 
 FaultClass ScenarioEnv::fault_class() const {

@@ -25,9 +25,11 @@
 #include <string>
 #include <vector>
 
+#include "base/executor.h"
 #include "base/status.h"
 #include "faults/fault_fs.h"
 #include "faults/plan.h"
+#include "logstore/log_cache.h"
 #include "logstore/segment_store.h"
 #include "scenarios/model/checker.h"
 #include "scenarios/model/log_model.h"
@@ -59,13 +61,25 @@ struct WalSlot {
   wal::HardState last_saved;
 };
 
-// The modelled LogStore, like WalSlot.
+// The modelled LogStore, like WalSlot. With cache_logs > 0 (log-open
+// cache=N) every opened store is driven through a LogCache of that many
+// entries, as raft wraps its store.
 struct LogSlot {
   std::string dir;
   logstore::SegmentStoreOptions options;
+  size_t cache_logs = 0;
   LogModel model;
   std::unique_ptr<logstore::SegmentStore> handle;
+  std::unique_ptr<logstore::LogCache> cache;  // over handle, when cache_logs > 0
   std::optional<uint64_t> failed_op_number;
+
+  // The store the commands drive: the cache when there is one.
+  // REQUIRES: handle != nullptr.
+  logstore::LogStore& api();
+  // Keeps opened as the live handle (with its cache). REQUIRES: no live handle.
+  void Adopt(std::unique_ptr<logstore::SegmentStore> opened);
+  // Drops the live handle and its cache without closing the store.
+  void Drop();
 };
 
 class ScenarioEnv {
@@ -83,6 +97,10 @@ class ScenarioEnv {
 
   // The filesystem production code runs on. Marks the disk as used.
   fs::FileSystem& fs();
+  // While set, fs() returns override (a wrapper over the FaultFs, e.g. the
+  // power cut of `check recovery-crash=N`). nullptr restores the FaultFs.
+  // Handles opened through it must be dropped before it dies.
+  void set_fs_override(fs::FileSystem* override_fs) { fs_override_ = override_fs; }
   // Crash decisions of this disk, and of any disk Configure builds, come
   // from choices (nullptr: the disk's seed). Not owned.
   void set_crash_choices(sim::CrashChoices* choices);
@@ -91,7 +109,15 @@ class ScenarioEnv {
   const sim::SimFs& sim_view() const { return *sim_; }
   const faults::FaultFs& fault_fs() const { return *fault_fs_; }
   // Suspends (or resumes) fault injection; see FaultFs::set_suspended.
-  void SuspendFaults(bool suspended) { fault_fs_->set_suspended(suspended); }
+  void SuspendFaults(bool suspended) { fault_fs_->set_suspended(suspended || faults_stopped_); }
+  // `faults-off`: no rule fires for the rest of the run (liveness: the
+  // stores must then recover and take writes again).
+  void StopFaults() {
+    faults_stopped_ = true;
+    fault_fs_->set_suspended(true);
+    sim_->DisarmAll();
+  }
+  bool faults_stopped() const { return faults_stopped_; }
 
   // The block being run, 1-based: the op number in models and verdicts.
   uint64_t op_number() const { return op_number_; }
@@ -117,10 +143,18 @@ class ScenarioEnv {
   // rest of the run.
   FaultClass fault_class() const;
   void MarkDamaged() { damaged_ = true; }
+  // The block just run is over: notes which damage its faults did (see
+  // DamageEvidence). The runner calls it after every block.
+  void NoteBlockDone();
+  // What the illegal faults so far left that recovery can detect.
+  DamageEvidence damage_evidence() const;
 
   // Drops live handles without closing them (they belong to a dead process).
   void DropHandles();
 
+  // Background work of the stores (wal-create/log-open executor=inline):
+  // runs at submission, so a run stays a pure function of its script.
+  InlineExecutor executor;
   WalSlot wal;
   LogSlot log;
 
@@ -132,7 +166,11 @@ class ScenarioEnv {
   bool disk_used_ = false;
   uint64_t op_number_ = 0;
   bool damaged_ = false;
+  DamageEvidence evidence_;
+  std::vector<uint64_t> fired_counts_seen_;  // per rule, at the last NoteBlockDone
   sim::CrashChoices* crash_choices_ = nullptr;
+  fs::FileSystem* fs_override_ = nullptr;
+  bool faults_stopped_ = false;
   std::unique_ptr<sim::SimFs> sim_;
   std::unique_ptr<SimDevice> device_;
   std::unique_ptr<faults::FaultFs> fault_fs_;

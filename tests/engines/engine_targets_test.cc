@@ -7,7 +7,7 @@
 #include <cstring>
 #include <span>
 
-#include "scenarios/targets/crash_point_fs.h"
+#include "faults/crash_point_fs.h"
 #include "scenarios/targets/leveldb_target.h"
 #include "scenarios/targets/sqlite_target.h"
 #include "sim/sim_fs.h"
@@ -25,7 +25,7 @@ std::span<const uint8_t> Bytes(const char* text) {
 // or through files opened before; Reset restores the power.
 TEST(CrashPointFsTest, AfterTheTripNothingReachesTheInnerDisk) {
   sim::SimFs disk(sim::SimOptions{});
-  CrashPointFs power(disk);
+  faults::CrashPointFs power(disk);
   auto file = power.Open("/f", {.create = true});
   ASSERT_TRUE(file.ok());
   ASSERT_TRUE((*file)->Append(Bytes("before")).ok());

@@ -22,7 +22,7 @@
 
 #include "fs/fs.h"
 
-namespace walsim::targets {
+namespace walsim::faults {
 
 class CrashPointFs final : public fs::FileSystem {
  public:
@@ -59,4 +59,4 @@ class CrashPointFs final : public fs::FileSystem {
   bool tripped_ = false;
 };
 
-}  // namespace walsim::targets
+}  // namespace walsim::faults

@@ -1,9 +1,9 @@
-#include "scenarios/targets/crash_point_fs.h"
+#include "faults/crash_point_fs.h"
 
 #include <string>
 #include <utility>
 
-namespace walsim::targets {
+namespace walsim::faults {
 
 namespace {
 
@@ -108,4 +108,4 @@ Result<std::unique_ptr<fs::FileLock>> CrashPointFs::Lock(std::string_view path) 
   return inner_.Lock(path);
 }
 
-}  // namespace walsim::targets
+}  // namespace walsim::faults
