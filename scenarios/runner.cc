@@ -52,6 +52,7 @@ Result<ScriptRun> RunScript(const Script& script, const RunOptions& options) {
   WALSIM_ASSERT(run.outputs.size() == script.blocks.size());
   run.seed = env.sim_view().options().seed;
   run.trace_hash = env.sim_view().trace_hash();
+  run.probe_counts = env.probe_counts();
   if (options.trace) {
     run.trace_lines = env.sim_view().trace();
     // Say so rather than end a long trace silently short.

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,8 @@ struct ScriptRun {
   // Per block: the FaultFs operations numbered up to its end (fault rules'
   // nth= counts these; the operations of `check` are not numbered).
   std::vector<uint64_t> block_op_counts;
+  // Coverage probes hit in the run (scenarios/world/probes.h), by name.
+  std::map<std::string, uint64_t, std::less<>> probe_counts;
 };
 
 Result<ScriptRun> RunScript(const Script& script, const RunOptions& options = {});

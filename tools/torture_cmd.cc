@@ -34,6 +34,7 @@
 #include "scenarios/search/shrink.h"
 #include "scenarios/search/torture.h"
 #include "scenarios/search/workload.h"
+#include "scenarios/world/probes.h"
 #include "tools/commands.h"
 #include "tools/report_cmd.h"
 #include "tools/torture_driver.h"
@@ -243,6 +244,23 @@ Result<TortureSetup> PrepareTorture(const TortureFlags& flags) {
   return setup;
 }
 
+// The coverage probes (scenarios/world/probes.h): hits and seeds that hit
+// each, in catalogue order, and the ones no seed reached.
+void PrintProbeTable(const TortureReport& report) {
+  std::string never;
+  std::printf("probes (hits / seeds):\n");
+  for (const scenarios::ProbeInfo& info : scenarios::kProbeCatalogue) {
+    auto it = report.probes.find(std::string(info.name));
+    if (it == report.probes.end() || it->second.hit_count == 0) {
+      never += (never.empty() ? "" : ", ") + std::string(info.name);
+      continue;
+    }
+    std::printf("  %-30s %10" PRIu64 " / %" PRIu64 "\n", std::string(info.name).c_str(),
+                it->second.hit_count, it->second.seed_count);
+  }
+  if (!never.empty()) std::printf("  never hit: %s\n", never.c_str());
+}
+
 void RunTortureCommand(const TortureFlags& flags) {
   Result<TortureSetup> setup = PrepareTorture(flags);
   if (!setup.ok()) return SetExitCode(ReportError("torture", setup.status()));
@@ -251,6 +269,7 @@ void RunTortureCommand(const TortureFlags& flags) {
   };
   Result<TortureReport> report = RunTortureDriver(setup->driver);
   if (!report.ok()) return SetExitCode(ReportError("torture", report.status()));
+  PrintProbeTable(*report);
   std::printf("%" PRIu64 " passed, %" PRIu64 " failed",
               report->run_count() - report->failed_count(), report->failed_count());
   if (report->crashed_count() > 0) std::printf(" (%" PRIu64 " crashed)", report->crashed_count());

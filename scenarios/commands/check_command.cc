@@ -23,7 +23,10 @@ ComponentResult CheckWal(ScenarioEnv& env, CommandOutput& out) {
   if (!closed.ok()) out.Line("wal: close before the check: " + DescribeWalError(closed));
   bool repaired = false;
   WalRecovery recovery = RecoverWal(env, &repaired);
-  if (repaired) out.Line("wal: repaired a torn tail (the documented Repair), reopened");
+  if (repaired) {
+    out.Line("wal: repaired a torn tail (the documented Repair), reopened");
+    env.Probe("check/wal-torn-tail-repaired");
+  }
   const bool never_created = env.wal.model.durable_count() == 0;
   if (never_created && recovery.status.Is(StatusCode::kNotFound)) {
     // A Create that was never acknowledged may leave nothing behind.
@@ -37,8 +40,10 @@ ComponentResult CheckWal(ScenarioEnv& env, CommandOutput& out) {
   // loss is named, never passed over in silence.
   const std::string loss =
       verdict.lost_acknowledged_count > 0 ? " (" + DescribeLoss(verdict, "records") + ")" : "";
+  if (verdict.lost_acknowledged_count > 0) env.Probe("check/lossy");
   if (!recovery.status.ok()) {
     // Under illegal faults a clear error is a right answer.
+    env.Probe("check/reported-error");
     return {"reported " + DescribeWalError(recovery.status), verdict};
   }
   WALSIM_ASSERT(env.wal.handle != nullptr);  // RecoverWal keeps what it opened
@@ -59,7 +64,11 @@ ComponentResult CheckLog(ScenarioEnv& env, CommandOutput& out) {
   if (!verdict.ok()) return {"", verdict};
   const std::string loss =
       verdict.lost_acknowledged_count > 0 ? " (" + DescribeLoss(verdict, "operations") + ")" : "";
-  if (!recovery.status.ok()) return {"reported error: " + recovery.status.ToString(), verdict};
+  if (verdict.lost_acknowledged_count > 0) env.Probe("check/lossy");
+  if (!recovery.status.ok()) {
+    env.Probe("check/reported-error");
+    return {"reported error: " + recovery.status.ToString(), verdict};
+  }
   return {DescribeLogRange(recovery.state) + loss, verdict};
 }
 
@@ -82,6 +91,7 @@ void RecoverThroughPowerCut(ScenarioEnv& env, uint64_t crash_op_index, CommandOu
   env.set_fs_override(nullptr);
   if (!power.tripped()) return;
   env.Crash(env.sim_view().options().crash_model);
+  env.Probe("crash/in-recovery");
   out.Line("crashed during recovery at its operation " + std::to_string(crash_op_index));
 }
 
@@ -108,6 +118,7 @@ Status Check(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
     joined += (joined.empty() ? "" : " ; ") + std::string(name) + " " + result.summary;
   }
   if (all_ok) {
+    env.Probe("check/ok");
     out.Line("ok: " + joined);
     return Status::Ok();
   }

@@ -100,7 +100,7 @@ void TrackFailStop(std::optional<uint64_t>* failed_op_number, uint64_t op_number
 // Liveness: once `faults-off` ran, every mutating call of a recovered store
 // must succeed (a full disk and rejected input aside); prints a "recovers"
 // violation otherwise.
-void CheckLiveness(const ScenarioEnv& env, const Status& status, CommandOutput& out);
+void CheckLiveness(ScenarioEnv& env, const Status& status, CommandOutput& out);
 
 // Closes the live WAL handle, if any: an OK Close of a handle that has not
 // failed made everything durable. Returns Close's status (OK without a handle).

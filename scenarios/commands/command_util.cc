@@ -150,7 +150,8 @@ WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired) {
   return recovery;
 }
 
-void CheckLiveness(const ScenarioEnv& env, const Status& status, CommandOutput& out) {
+void CheckLiveness(ScenarioEnv& env, const Status& status, CommandOutput& out) {
+  if (env.faults_stopped() && status.ok()) env.Probe("liveness/write");
   // Under illegal faults a store may rightly refuse to go on.
   if (!env.faults_stopped() || env.fault_class() != FaultClass::kLegal || status.ok() ||
       status.Is(StatusCode::kInvalidArgument) || status.Is(StatusCode::kNoSpace)) {
@@ -188,6 +189,7 @@ LogRecovery RecoverLog(ScenarioEnv& env) {
     return recovery;  // the store that cannot be read back is not kept
   }
   recovery.state = std::move(state).value();
+  if ((*opened)->GetInfo().torn_tail_dropped) env.Probe("check/log-torn-tail-dropped");
   env.log.Adopt(std::move(opened).value());
   return recovery;
 }

@@ -82,6 +82,7 @@ Status Crash(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   env.Crash(model);
   out.Line("crashed model=" + std::string(sim::CrashModelName(model)));
+  env.Probe("crash/command");
   return Status::Ok();
 }
 

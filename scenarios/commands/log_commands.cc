@@ -36,6 +36,7 @@ void AfterMutation(ScenarioEnv& env, const Status& status, CommandOutput& out) {
   } else {
     out.Error(status);
   }
+  if (env.log.failed_op_number.has_value() && !status.ok()) env.Probe("fail-stop/refused");
   TrackFailStop(&env.log.failed_op_number, env.op_number(), status, out);
   CheckLiveness(env, status, out);
 }
@@ -228,6 +229,7 @@ Status LogGet(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   }
   // Every read is judged, not only recoveries: a read must never return
   // what the store was not durably given.
+  env.Probe("read/checked");
   Verdict verdict =
       CheckLogRead(env.log.model, index, got, &log, env.fault_class(), env.op_number());
   if (!verdict.ok()) out.Line(verdict.ToString());

@@ -124,6 +124,7 @@ void AfterMutation(ScenarioEnv& env, const Status& status, std::string ok_text,
   } else {
     out.Line(DescribeWalError(status));
   }
+  if (env.wal.failed_op_number.has_value() && !status.ok()) env.Probe("fail-stop/refused");
   TrackFailStop(&env.wal.failed_op_number, env.op_number(), status, out);
   CheckLiveness(env, status, out);
 }

@@ -66,6 +66,7 @@ TortureOutcome RunSeed(uint64_t seed, const TortureOptions& options) {
     return outcome;
   }
   outcome.trace_hash = run->trace_hash;
+  outcome.probe_counts = run->probe_counts;
   if (FindViolation(script, *run, &outcome)) {
     outcome.status = TortureStatus::kViolation;
     return outcome;

@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "faults/plan_text.h"
+#include "scenarios/world/probes.h"
 
 namespace walsim::scenarios {
 namespace {
@@ -137,12 +138,24 @@ bool ScenarioEnv::RecoverFromFaultCrash() {
   return true;
 }
 
+void ScenarioEnv::Probe(std::string_view name) {
+  bool listed = false;
+  for (const ProbeInfo& info : kProbeCatalogue) listed = listed || info.name == name;
+  WALSIM_ASSERT_MSG(listed, "a probe missing from kProbeCatalogue");
+  auto it = probe_counts_.find(name);
+  if (it == probe_counts_.end()) it = probe_counts_.emplace(std::string(name), 0).first;
+  it->second++;
+}
+
 void ScenarioEnv::NoteBlockDone() {
   const faults::FaultPlan& plan = fault_fs_->plan();
   const std::span<const uint64_t> fired = fault_fs_->fired_counts();
   fired_counts_seen_.resize(fired.size(), 0);
   for (size_t i = 0; i < fired.size(); i++) {
     if (fired[i] == fired_counts_seen_[i]) continue;
+    for (uint64_t f = fired_counts_seen_[i]; f < fired[i]; f++) {
+      Probe("fault/" + std::string(faults::EffectName(plan.rule(i).effect)));
+    }
     fired_counts_seen_[i] = fired[i];
     switch (plan.rule(i).effect) {
       case faults::Effect::kBitrot:

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -149,6 +150,11 @@ class ScenarioEnv {
   // What the illegal faults so far left that recovery can detect.
   DamageEvidence damage_evidence() const;
 
+  // ---- coverage probes (scenarios/world/probes.h) ----
+  // Counts one event. REQUIRES: name is in kProbeCatalogue.
+  void Probe(std::string_view name);
+  const std::map<std::string, uint64_t, std::less<>>& probe_counts() const { return probe_counts_; }
+
   // Drops live handles without closing them (they belong to a dead process).
   void DropHandles();
 
@@ -167,6 +173,7 @@ class ScenarioEnv {
   uint64_t op_number_ = 0;
   bool damaged_ = false;
   DamageEvidence evidence_;
+  std::map<std::string, uint64_t, std::less<>> probe_counts_;
   std::vector<uint64_t> fired_counts_seen_;  // per rule, at the last NoteBlockDone
   sim::CrashChoices* crash_choices_ = nullptr;
   fs::FileSystem* fs_override_ = nullptr;
