@@ -130,6 +130,7 @@ Status FrameDecoder::Next(Frame* frame) {
   frame->size_bytes = kFrameHeaderBytes + record_bytes + pad_bytes;
   if (record_bytes > options_.record_size_bytes_max) {
     frame->kind = FrameKind::kCorrupt;
+    frame->over_limit = true;
     frame->reason = "record length " + std::to_string(record_bytes) + " exceeds the limit " +
                     std::to_string(options_.record_size_bytes_max);
     return Status::Ok();
@@ -166,6 +167,38 @@ Result<bool> FrameDecoder::FrameFollows(const Frame& frame) {
   const uint64_t length = std::min<uint64_t>(kFrameHeaderBytes, file_size_bytes_ - next);
   WALSIM_ASSIGN_OR_RETURN(auto header, Fetch(next, length));
   return std::any_of(header.begin(), header.end(), [](uint8_t b) { return b != 0; });
+}
+
+Result<std::optional<uint64_t>> FrameDecoder::IntactFrameSizeAt(uint64_t frame_offset) {
+  WALSIM_ASSERT(frame_offset % kFrameAlignBytes == 0);
+  const uint64_t record_offset = frame_offset + kFrameHeaderBytes;
+  if (record_offset >= file_size_bytes_) return std::optional<uint64_t>();
+  const uint64_t remaining = file_size_bytes_ - record_offset;
+  WALSIM_ASSIGN_OR_RETURN(
+      auto prefix, Fetch(record_offset, std::min<uint64_t>(kRecordHeaderBytesMax, remaining)));
+  const std::optional<uint64_t> record_bytes = RecordSizeFromHeader(prefix);
+  if (!record_bytes || *record_bytes == 0 || *record_bytes > options_.record_size_bytes_max ||
+      *record_bytes > remaining) {
+    return std::optional<uint64_t>();
+  }
+  const uint64_t pad_bytes =
+      std::min<uint64_t>((kFrameAlignBytes - *record_bytes % kFrameAlignBytes) % kFrameAlignBytes,
+                         remaining - *record_bytes);
+  WALSIM_ASSIGN_OR_RETURN(auto bytes, Fetch(record_offset, *record_bytes + pad_bytes));
+  if (std::any_of(bytes.begin() + static_cast<ptrdiff_t>(*record_bytes), bytes.end(),
+                  [](uint8_t b) { return b != 0; })) {
+    return std::optional<uint64_t>();
+  }
+  RecordView record;
+  if (!DecodeRecord(bytes.first(*record_bytes), &record).ok() || record.type < kRecordTypeMin ||
+      record.type > kRecordTypeMax) {
+    return std::optional<uint64_t>();
+  }
+  const bool chained = record.type == static_cast<int64_t>(RecordType::kCrc)
+                           ? record.crc == crc_
+                           : Crc32cExtend(crc_, record.data) == record.crc;
+  if (!chained) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(kFrameHeaderBytes + *record_bytes + pad_bytes);
 }
 
 void FrameDecoder::SkipCorrupt(const Frame& frame) {

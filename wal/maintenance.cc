@@ -66,11 +66,17 @@ Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& 
   WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
                           internal::OpenForReading(fs, dir, segments, first));
   ReadEnd end;
-  // Mid-log damage fails here: a repair only ever drops a torn tail.
+  // Mid-log damage fails here: a repair only ever drops a torn tail. The
+  // records are checked by ReadAll's rules (a record whose type byte was
+  // damaged shows up as a gap or a metadata conflict), from the oldest file.
+  internal::Replay replay;
+  replay.start.index = segments[first].index;
+  replay.keep_entries = false;
+  replay.match_snapshot = false;
   Status read = ReadRecords(
       opened.files, internal::DecoderOptionsOf(options),
       [&](const RecordView& record, const RecordPosition& position) {
-        return ValidatePayload(record, position);
+        return replay.Visit(record, position);
       },
       &end);
   WALSIM_RETURN_IF_ERROR(read);

@@ -9,6 +9,16 @@
 namespace walsim::wal::testing {
 namespace {
 
+// Removes a WAL directory and its files (a test starting over). True on success.
+bool RemoveAllForTest(fs::FileSystem& fs, const std::string& dir) {
+  auto names = fs.List(dir);
+  if (!names.ok()) return false;
+  for (const std::string& name : *names) {
+    if (!fs.Remove(dir + "/" + name).ok()) return false;
+  }
+  return fs.Remove(dir).ok();
+}
+
 template <typename EnvT>
 class WalRecoveryTest : public ::testing::Test {
  protected:
@@ -151,6 +161,98 @@ TYPED_TEST(WalRecoveryTest, DamagedLastRecordIsATornTail) {
   this->offsets_path_ = this->Write(3, "payload");
   FlipByte(this->fs(), this->offsets_path_, this->offsets_.back() - 10, 0x10);
   this->ExpectRepairKeeps(2);
+}
+
+// Row: damage to one field of a record in the last file, with intact records
+// after it, is corruption, never a torn tail: ending the log there would drop
+// synced records silently. One test per field of the frame (length, type,
+// crc, data); each damaged value is tried on a fresh WAL.
+TYPED_TEST(WalRecoveryTest, DamagedLengthFieldBeforeIntactRecordsIsCorruption) {
+  // Bit 40 (runs past the end), bit 59 (malformed top byte), bit 3 (a frame
+  // 8 bytes off), and every byte of the field zeroed at once.
+  for (const auto& [byte, mask] :
+       std::vector<std::pair<uint64_t, uint8_t>>{{5, 0x01}, {7, 0x08}, {0, 0x08}, {1, 0x40}}) {
+    const std::string tail = this->Write(10, "payload");
+    FlipByte(this->fs(), tail, this->offsets_[3] + byte, mask);
+    this->ExpectUnrepairable(WalErrorOf(this->OpenAndRead(false).status()), tail);
+    auto result = this->OpenAndRead(/*write=*/false);
+    EXPECT_NE(WalErrorOf(result.status()), WalError::kTornTail) << result.status().ToString();
+    ASSERT_TRUE(RemoveAllForTest(this->fs(), this->Dir()));
+  }
+}
+
+TYPED_TEST(WalRecoveryTest, ZeroedLengthFieldBeforeIntactRecordsIsCorruption) {
+  const std::string tail = this->Write(10, "payload");
+  ASSERT_NE((this->offsets_[3] + 8) % 512, 0u) << "not the sector-boundary exception";
+  ZeroRange(this->fs(), tail, this->offsets_[3], 8);
+  this->ExpectUnrepairable(WalError::kMalformedRecord, tail);
+  auto result = this->OpenAndRead(/*write=*/false);
+  EXPECT_NE(result.status().message().find("damaged length field"), std::string::npos)
+      << result.status().ToString();
+  EXPECT_NE(result.status().message().find("offset " + std::to_string(this->offsets_[3])),
+            std::string::npos)
+      << result.status().ToString();
+}
+
+// Row: a zero length field that ends exactly on a sector boundary is the end of
+// the data even with an intact record behind it: a reorder crash loses the
+// sector holding it while the record's own sectors persist, and the two are
+// byte for byte the same.
+TYPED_TEST(WalRecoveryTest, ZeroLengthFieldEndingOnASectorBoundaryEndsTheLog) {
+  const std::string tail = this->Write(200, "payload");
+  size_t k = 0;
+  while (k < this->offsets_.size() && (this->offsets_[k] + 8) % 512 != 0) k++;
+  ASSERT_LT(k + 1, this->offsets_.size()) << "no frame starts 8 bytes before a sector boundary";
+  ZeroRange(this->fs(), tail, this->offsets_[k], 8);
+  auto result = this->OpenAndRead(/*write=*/false);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->entries.size(), k + 1);
+}
+
+TYPED_TEST(WalRecoveryTest, DamagedTypeFieldBeforeIntactRecordsIsCorruption) {
+  // The type varint is the 10th byte of the frame (length field, tag 0x08).
+  for (const uint8_t type : {0x00, 0x03, 0x06, 0x82}) {
+    const std::string tail = this->Write(10, "payload");
+    ASSERT_EQ(ReadWhole(this->fs(), tail)[this->offsets_[3] + 9], 2);
+    WriteAt(this->fs(), tail, this->offsets_[3] + 9, std::string(1, static_cast<char>(type)));
+    auto result = this->OpenAndRead(/*write=*/false);
+    ASSERT_FALSE(result.ok()) << "type " << int{type};
+    EXPECT_TRUE(result.status().Is(StatusCode::kCorruption)) << result.status().ToString();
+    EXPECT_NE(WalErrorOf(result.status()), WalError::kTornTail) << result.status().ToString();
+    this->ExpectUnrepairable(WalErrorOf(result.status()), tail);
+    ASSERT_TRUE(RemoveAllForTest(this->fs(), this->Dir()));
+  }
+}
+
+TYPED_TEST(WalRecoveryTest, DamagedCrcFieldBeforeIntactRecordsIsCorruption) {
+  const std::string tail = this->Write(10, "payload");
+  // Tag 0x10 at byte 10, the crc varint from byte 11.
+  FlipByte(this->fs(), tail, this->offsets_[3] + 11, 0x01);
+  this->ExpectUnrepairable(WalError::kCrcMismatch, tail);
+}
+
+TYPED_TEST(WalRecoveryTest, DamagedDataBeforeIntactRecordsIsCorruption) {
+  const std::string tail = this->Write(10, "payload");
+  FlipByte(this->fs(), tail, this->offsets_[3] + 24, 0x01);  // entry 4's data
+  this->ExpectUnrepairable(WalError::kCrcMismatch, tail);
+}
+
+// Row: a record over the size limit is an error even as the last record
+// (etcd's ErrMaxWALEntrySizeLimitExceeded), never a torn tail.
+TYPED_TEST(WalRecoveryTest, RecordOverTheSizeLimitIsAnErrorEvenAtTheEnd) {
+  const std::string tail = this->Write(2, std::string(8192, 'x'));
+  WalOptions options = QuietOptions();
+  options.record_size_bytes_max = 4096;
+  options.metadata_size_bytes_max = 1024;
+  auto wal = Wal::OpenForRead(this->fs(), this->Dir(), {}, options);
+  ASSERT_TRUE(wal.ok());
+  auto result = (*wal)->ReadAll();
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(result.status().Is(StatusCode::kCorruption)) << result.status().ToString();
+  EXPECT_NE(WalErrorOf(result.status()), WalError::kTornTail) << result.status().ToString();
+  EXPECT_NE(result.status().message().find("exceeds the limit"), std::string::npos);
+  auto repaired = Repair(this->fs(), this->Dir(), options);
+  EXPECT_FALSE(repaired.ok()) << "an oversized record is never truncated away";
 }
 
 // Row: a zero length field ends the log; non-zero stale bytes after it (an
