@@ -90,7 +90,8 @@ bool FrameDecoder::HasZeroSector(uint64_t data_offset, std::span<const uint8_t> 
 
 void FrameDecoder::Classify(Frame* frame, uint64_t data_offset, std::span<const uint8_t> data,
                             WalError error, std::string reason) const {
-  frame->kind = HasZeroSector(data_offset, data) ? FrameKind::kTorn : FrameKind::kCorrupt;
+  frame->zero_chunk = HasZeroSector(data_offset, data);
+  frame->kind = frame->zero_chunk ? FrameKind::kTorn : FrameKind::kCorrupt;
   frame->error = error;
   frame->reason = std::move(reason);
 }

@@ -43,6 +43,7 @@ struct Frame {
   uint64_t size_bytes = 0;  // header + record + padding; 0 when unknown
   RecordView record;        // kRecord (and a decodable kCorrupt/kTorn): valid until Next()
   bool record_decoded = false;
+  bool zero_chunk = false;  // kTorn: torn because a 512-byte chunk is zeros
   bool over_limit = false;  // kCorrupt: the length exceeds record_size_bytes_max (always an error)
   WalError error = WalError::kNone;  // kTorn/kCorrupt: kCrcMismatch or kMalformedRecord
   std::string reason;                // kTorn/kCorrupt: what failed

@@ -54,8 +54,10 @@ Status CopyFile(fs::FileSystem& fs, fs::File* from, const std::string& to_path) 
 Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& options) {
   WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
   auto logger = internal::LoggerOf(options);
-  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments, ListSegments(fs, dir, logger.get()));
-  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(segments, dir, segments.front().index));
+  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments,
+                          ListSegments(fs, dir, logger.get(), options.recovery_report));
+  WALSIM_ASSIGN_OR_RETURN(
+      size_t first, SelectSegments(segments, dir, segments.front().index, options.recovery_report));
   const std::string last_path = fs::Join(dir, segments.back().name);
   Result<std::unique_ptr<fs::FileLock>> lock = fs.Lock(last_path);
   if (!lock.ok()) {
@@ -78,7 +80,7 @@ Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& 
       [&](const RecordView& record, const RecordPosition& position) {
         return replay.Visit(record, position);
       },
-      &end);
+      &end, options.recovery_report);
   WALSIM_RETURN_IF_ERROR(read);
   if (!end.torn) return false;
   logger->info("wal: repairing {}", end.torn_status.message());
@@ -101,8 +103,10 @@ Result<HardState> Verify(fs::FileSystem& fs, std::string_view dir, const Snapsho
                          const WalOptions& options) {
   WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
   auto logger = internal::LoggerOf(options);
-  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments, ListSegments(fs, dir, logger.get()));
-  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(segments, dir, snap.index));
+  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments,
+                          ListSegments(fs, dir, logger.get(), options.recovery_report));
+  WALSIM_ASSIGN_OR_RETURN(size_t first,
+                          SelectSegments(segments, dir, snap.index, options.recovery_report));
   WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
                           internal::OpenForReading(fs, dir, segments, first));
   internal::Replay replay;
@@ -114,7 +118,7 @@ Result<HardState> Verify(fs::FileSystem& fs, std::string_view dir, const Snapsho
       [&](const RecordView& record, const RecordPosition& position) {
         return replay.Visit(record, position);
       },
-      &end));
+      &end, options.recovery_report));
   if (!replay.snapshot_matched) {
     return WalStatus(StatusCode::kNotFound, WalError::kSnapshotNotFound,
                      "wal " + std::string(dir) + ": no snapshot record at index " +
@@ -127,10 +131,12 @@ Result<std::vector<Snapshot>> ValidSnapshotEntries(fs::FileSystem& fs, std::stri
                                                    const WalOptions& options) {
   WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
   auto logger = internal::LoggerOf(options);
-  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments, ListSegments(fs, dir, logger.get()));
+  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments,
+                          ListSegments(fs, dir, logger.get(), options.recovery_report));
   // Every file is read, so every file must be in sequence: a missing one is
   // named as such rather than found later as a broken CRC chain.
-  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(segments, dir, segments.front().index));
+  WALSIM_ASSIGN_OR_RETURN(
+      size_t first, SelectSegments(segments, dir, segments.front().index, options.recovery_report));
   WALSIM_ASSERT(first == 0);
   WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
                           internal::OpenForReading(fs, dir, segments, first));
@@ -149,7 +155,7 @@ Result<std::vector<Snapshot>> ValidSnapshotEntries(fs::FileSystem& fs, std::stri
         }
         return Status::Ok();
       },
-      &end);
+      &end, options.recovery_report);
   WALSIM_RETURN_IF_ERROR(read);
   // A snapshot newer than the committed HardState may never have been
   // applied (etcd saves the snapshot record before the HardState).

@@ -33,6 +33,7 @@
 #include "base/status.h"
 #include "fs/fs.h"
 #include "wal/decoder.h"
+#include "wal/recovery.h"
 
 namespace walsim::wal {
 
@@ -63,8 +64,10 @@ struct ReadFile {
 
 using RecordVisitor = std::function<Status(const RecordView&, const RecordPosition&)>;
 
-// REQUIRES: !files.empty().
+// Each decision of the policy above is recorded in *report (when not null) as
+// its RecoveryCase, also when it fails the read. REQUIRES: !files.empty().
 [[nodiscard]] Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& options,
-                                 const RecordVisitor& visit, ReadEnd* end);
+                                 const RecordVisitor& visit, ReadEnd* end,
+                                 RecoveryReport* report = nullptr);
 
 }  // namespace walsim::wal

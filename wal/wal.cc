@@ -116,8 +116,9 @@ Result<std::unique_ptr<Wal>> Wal::OpenAt(fs::FileSystem& fs, std::string_view di
   WALSIM_RETURN_IF_ERROR(ValidateOptions(options));
   std::unique_ptr<Wal> wal(new Wal(fs, std::string(dir), options));
   WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> names,
-                          ListSegments(fs, dir, wal->logger_.get()));
-  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(names, dir, snap.index));
+                          ListSegments(fs, dir, wal->logger_.get(), options.recovery_report));
+  WALSIM_ASSIGN_OR_RETURN(size_t first,
+                          SelectSegments(names, dir, snap.index, options.recovery_report));
   for (size_t i = first; i < names.size(); i++) {
     const std::string path = fs::Join(dir, names[i].name);
     Segment segment{names[i], nullptr, nullptr};
@@ -209,7 +210,7 @@ Result<ReadAllResult> Wal::ReadAll() {
         }
         return replay.Visit(record, position);
       },
-      &end));
+      &end, options_.recovery_report));
   if (end.torn && write_mode_) return end.torn_status;  // etcd: repair first
   if (!replay.snapshot_matched) {
     return WalStatus(StatusCode::kNotFound, WalError::kSnapshotNotFound,
