@@ -152,6 +152,7 @@ Status CheckTail(WindowReader& reader, const ScanOptions& options, SegmentScan* 
     }
     WALSIM_ASSIGN_OR_RETURN(FrameProbe probe, ProbeFrame(reader, offset));
     if (probe.header && probe.header->batch_seq > out->last_batch_seq + 1) {
+      RecordCase(options.report, RecoveryCase::kCommittedDataAfterDamage);
       return Status::Corruption("committed data follows a damaged batch: " + out->stop_reason +
                                 ", but batch " + std::to_string(probe.header->batch_seq) +
                                 " is intact at offset " + std::to_string(offset));
@@ -168,7 +169,12 @@ Status ScanSegment(ByteSource& source, const ScanOptions& options, SegmentScan* 
   WALSIM_ASSERT(out != nullptr && window != nullptr);
   WindowReader reader(source, *window, options.window_bytes);
   WALSIM_ASSIGN_OR_RETURN(auto head, reader.Get(0, format::kSegmentHeaderSizeBytes));
-  WALSIM_ASSIGN_OR_RETURN(out->header, format::DecodeSegmentHeader(head));
+  Result<format::SegmentHeader> header = format::DecodeSegmentHeader(head);
+  if (!header.ok()) {
+    RecordCase(options.report, RecoveryCase::kBadSegmentHeader);
+    return header.status();
+  }
+  out->header = *header;
   out->frames.clear();
   out->batch_count = 0;
   out->last_batch_seq = out->header.prev_batch_seq;

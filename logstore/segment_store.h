@@ -39,6 +39,7 @@
 #include "base/executor.h"
 #include "fs/fs.h"
 #include "logstore/log_store.h"
+#include "logstore/recovery.h"
 #include "logstore/segment_format.h"
 #include "logstore/segment_preparer.h"
 
@@ -82,6 +83,10 @@ struct SegmentStoreOptions {
   // one); with a non-inline executor the FileSystem must be thread-safe
   // (PosixFs is, SimFs is not).
   Executor* executor = nullptr;
+  // When set, Open adds each recovery decision it takes (a row of
+  // docs/logstore-format.md's recovery table) to it, also when Open fails.
+  // The caller owns it and clears it. REQUIRES: outlives Open.
+  RecoveryReport* recovery_report = nullptr;
 };
 
 class SegmentStore final : public LogStore {
