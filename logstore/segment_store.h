@@ -64,8 +64,10 @@ struct SegmentStoreOptions {
   // us; docs/performance.md). Set 4096 on a 4Kn device whose sector writes
   // may tear.
   uint32_t write_alignment_bytes = 512;
-  // Open without writing anything (no cleanup, no new store); every mutating
-  // call returns kFailedPrecondition. Still takes the lock if LOCK exists.
+  // Open without writing anything (no cleanup, no new store, no lock: a
+  // store the caller may read but not write opens); every mutating call
+  // returns kFailedPrecondition. A writer working at the same time may leave
+  // a torn tail that this reader drops.
   bool read_only = false;
   // Bytes read per I/O during recovery.
   size_t scan_window_bytes = size_t{1} << 20;

@@ -123,6 +123,16 @@ struct Replay {
   }
 };
 
+// The log ended at a damaged frame before the snapshot record read from was
+// found: the damage is the news (a malformed first frame would otherwise
+// read as "no snapshot record at index 0 term 0").
+inline Status NoSnapshotBeforeDamage(const Snapshot& snap, const ReadEnd& end) {
+  return WalStatus(StatusCode::kCorruption, WalErrorOf(end.torn_status),
+                   "no snapshot record at index " + std::to_string(snap.index) + " term " +
+                       std::to_string(snap.term) +
+                       " before the log ends at a damaged frame: " + end.torn_status.message());
+}
+
 // Removes path and, for a directory, everything under it (depth-bounded).
 Status RemoveAll(fs::FileSystem& fs, const std::string& path);
 

@@ -119,6 +119,7 @@ Result<HardState> Verify(fs::FileSystem& fs, std::string_view dir, const Snapsho
         return replay.Visit(record, position);
       },
       &end, options.recovery_report));
+  if (!replay.snapshot_matched && end.torn) return internal::NoSnapshotBeforeDamage(snap, end);
   if (!replay.snapshot_matched) {
     return WalStatus(StatusCode::kNotFound, WalError::kSnapshotNotFound,
                      "wal " + std::string(dir) + ": no snapshot record at index " +

@@ -71,7 +71,9 @@ class Wal {
  public:
   // Creates a WAL in dir holding metadata: builds it in "<dir>.tmp", syncs
   // it, renames it to dir and syncs the parent. Returns it in append mode.
-  // Failure: kAlreadyExists (dir holds a .wal file), kInvalidArgument
+  // dir must be absent or an empty directory; nothing else there is deleted.
+  // Failure: kAlreadyExists (dir holds a .wal file, other files, or is not a
+  // directory), kInvalidArgument
   // (metadata over its limit, bad path), kNoSpace (segment preallocation),
   // fs errors. Nothing is left at dir on failure before the rename; after
   // a failed parent sync the directory is moved to "<dir>.broken".

@@ -78,6 +78,23 @@ class PosixFsTest : public ::testing::Test {
 
 // ---- libfiu fault points ----------------------------------------------------
 
+// A FIFO (any non-regular file) is refused at Open, without blocking: open(2)
+// of a FIFO for reading would wait for a writer forever. alarm() turns a hang
+// into a failure.
+TEST_F(PosixFsTest, OpeningAFifoIsRefusedWithoutBlocking) {
+  const std::string path = PathOf("0000000000000000-0000000000000000.wal");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  ::alarm(10);
+  for (bool read_only : {true, false}) {
+    Result<std::unique_ptr<File>> file = fs().Open(path, {.read_only = read_only});
+    ASSERT_FALSE(file.ok());
+    EXPECT_EQ(file.status().code(), StatusCode::kInvalidArgument) << file.status().ToString();
+    EXPECT_THAT(file.status().message(), HasSubstr("not a regular file"));
+    EXPECT_THAT(file.status().message(), HasSubstr(path));
+  }
+  ::alarm(0);
+}
+
 TEST_F(PosixFsTest, FdatasyncFaultPointFailsSyncDataUntilDisabled) {
   const std::string path = PathOf("wal");
   std::unique_ptr<File> file = OpenOrDie(path, {.create = true});

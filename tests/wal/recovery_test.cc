@@ -389,6 +389,22 @@ TYPED_TEST(WalRecoveryTest, StrayTmpAndBrokenFilesAreIgnored) {
   this->ExpectOnly(RecoveryCase::kStrayFileIgnored);
 }
 
+// A WAL whose first frame is damaged reports the damage, not a missing
+// snapshot record at index 0.
+TYPED_TEST(WalRecoveryTest, DamagedFirstFrameIsReportedNotAMissingSnapshot) {
+  const std::string tail = this->Write(3);
+  TruncateAt(this->fs(), tail, 4);  // half of the first length field
+  auto verified = Verify(this->fs(), this->Dir(), {}, this->Options());
+  ASSERT_FALSE(verified.ok());
+  EXPECT_TRUE(verified.status().Is(StatusCode::kCorruption)) << verified.status().ToString();
+  EXPECT_NE(verified.status().message().find("partial length field"), std::string::npos)
+      << verified.status().ToString();
+  auto read = this->OpenAndRead(/*write=*/false);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("damaged frame"), std::string::npos)
+      << read.status().ToString();
+}
+
 // The recovery table (docs/wal-format.md): each row, the test named after it.
 struct RowTest {
   RecoveryCase recovery_case;
