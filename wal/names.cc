@@ -76,6 +76,20 @@ Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::str
                          std::to_string(snapshot_index) + " (first file is " +
                          segments.front().name + ")");
   }
+  // A later file never starts at or below the first file's index: Cut names
+  // a file after the last entry saved (at least 1), and raft overwrites only
+  // uncommitted entries, above every purged file. A copy of an older file
+  // under a new sequence number would otherwise be chosen by SearchIndex
+  // and read alone.
+  for (size_t i = 1; i < segments.size(); i++) {
+    if (segments[i].index <= segments.front().index) {
+      RecordCase(report, RecoveryCase::kOutOfSequenceFile);
+      return WalStatus(StatusCode::kCorruption, WalError::kSequenceGap,
+                       "wal file " + fs::Join(dir, segments[i].name) + " starts at index " +
+                           std::to_string(segments[i].index) + ", not after the first file " +
+                           segments.front().name + ": out-of-sequence file");
+    }
+  }
   for (size_t i = *first + 1; i < segments.size(); i++) {
     if (segments[i].seq != segments[i - 1].seq + 1) {
       RecordCase(report, segments[i].seq > segments[i - 1].seq + 1

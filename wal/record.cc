@@ -227,10 +227,11 @@ std::optional<uint64_t> RecordSizeFromHeader(std::span<const uint8_t> prefix) {
       crc > std::numeric_limits<uint32_t>::max()) {
     return std::nullopt;
   }
-  // No data field: the record ends here, and a frame's padding (zeros) or
-  // the end of the prefix follows.
-  if (offset == prefix.size() || prefix[offset] == 0) return offset;
-  if (prefix[offset] != Tag(kRecordFieldData, kWireLengthDelimited)) return std::nullopt;
+  // No data field: the record ends here, and a frame's padding (zeros), the
+  // next frame's length field or the end of the prefix follows.
+  if (offset == prefix.size() || prefix[offset] != Tag(kRecordFieldData, kWireLengthDelimited)) {
+    return offset;
+  }
   offset++;
   std::optional<uint64_t> length = DecodeVarint64(prefix, &offset);
   if (!length || *length > kFrameLengthMask) return std::nullopt;
