@@ -250,7 +250,7 @@ class Exporter {
     const std::string dir = root_ + "/" + std::to_string(case_number_ - 1);
     std::filesystem::create_directories(dir);
     for (const auto& [name, bytes] : damaged) {
-      std::ofstream(dir + "/" + name, std::ios::binary) << bytes;
+      std::ofstream(fs::Join(dir, name), std::ios::binary) << bytes;
     }
     std::ofstream(dir + ".outcome")
         << kOutcomeNames[static_cast<size_t>(outcome)] << "\t" << what << "\n";

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "base/coding.h"
+#include "fs/path.h"
 #include "tests/wal/wal_test_env.h"
 #include "wal/wal.h"
 
@@ -16,7 +17,7 @@ bool RemoveAllForTest(fs::FileSystem& fs, const std::string& dir) {
   auto names = fs.List(dir);
   if (!names.ok()) return false;
   for (const std::string& name : *names) {
-    if (!fs.Remove(dir + "/" + name).ok()) return false;
+    if (!fs.Remove(fs::Join(dir, name)).ok()) return false;
   }
   return fs.Remove(dir).ok();
 }
