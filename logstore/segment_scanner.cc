@@ -4,6 +4,8 @@
 #include <cstring>
 #include <optional>
 
+#include "base/bytes.h"
+
 namespace walsim::logstore {
 
 namespace {
@@ -50,10 +52,6 @@ class WindowReader {
   uint64_t window_length_ = 0;
 };
 
-bool AllZero(std::span<const uint8_t> bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
-}
-
 bool IsZeroWord(const uint8_t* bytes) {
   uint64_t word = 0;
   std::memcpy(&word, bytes, sizeof(word));
@@ -74,7 +72,7 @@ Result<FrameProbe> ProbeFrame(WindowReader& reader, uint64_t offset) {
   if (head.size() < format::kFrameHeaderSizeBytes) {
     return FrameProbe{{}, "end of segment" + At(offset)};
   }
-  if (AllZero(head)) return FrameProbe{{}, "zeros" + At(offset)};
+  if (IsAllZero(head)) return FrameProbe{{}, "zeros" + At(offset)};
   std::optional<FrameHeader> header = format::DecodeFrameHeader(head, reader.size_bytes() - offset);
   if (!header) return FrameProbe{{}, "no valid frame header" + At(offset)};
   WALSIM_ASSIGN_OR_RETURN(auto frame, reader.Get(offset, header->length_bytes));

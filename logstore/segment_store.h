@@ -63,7 +63,7 @@ struct SegmentStoreOptions {
   // 128-byte StoreLog then took ~190 us against ~86 us at 512 (floor ~75-80
   // us; docs/performance.md). Set 4096 on a 4Kn device whose sector writes
   // may tear.
-  uint32_t write_alignment_bytes = 512;
+  uint32_t write_alignment_bytes = kSectorSizeBytesDefault;
   // Open without writing anything (no cleanup, no new store, no lock: a
   // store the caller may read but not write opens); every mutating call
   // returns kFailedPrecondition. A writer working at the same time may leave

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/bytes.h"
 #include "base/coding.h"
 #include "base/crc32c.h"
 
@@ -81,7 +82,7 @@ bool FrameDecoder::HasZeroSector(uint64_t data_offset, std::span<const uint8_t> 
         std::min<uint64_t>(kSectorBytes - file_offset % kSectorBytes, data.size() - position));
     WALSIM_ASSERT(chunk > 0);
     const auto sector = data.subspan(position, chunk);
-    if (std::all_of(sector.begin(), sector.end(), [](uint8_t b) { return b == 0; })) return true;
+    if (IsAllZero(sector)) return true;
     position += chunk;
     file_offset += chunk;
   }
@@ -103,7 +104,7 @@ Status FrameDecoder::Next(Frame* frame) {
   const uint64_t remaining = file_size_bytes_ - offset_;
   if (remaining < kFrameHeaderBytes) {
     WALSIM_ASSIGN_OR_RETURN(auto tail, Fetch(offset_, remaining));
-    if (std::all_of(tail.begin(), tail.end(), [](uint8_t b) { return b == 0; })) {
+    if (IsAllZero(tail)) {
       return Status::Ok();
     }
     frame->kind = FrameKind::kTorn;
@@ -167,7 +168,7 @@ Result<bool> FrameDecoder::FrameFollows(const Frame& frame) {
   WALSIM_ASSERT(next <= file_size_bytes_);
   const uint64_t length = std::min<uint64_t>(kFrameHeaderBytes, file_size_bytes_ - next);
   WALSIM_ASSIGN_OR_RETURN(auto header, Fetch(next, length));
-  return std::any_of(header.begin(), header.end(), [](uint8_t b) { return b != 0; });
+  return !IsAllZero(header);
 }
 
 Result<std::optional<uint64_t>> FrameDecoder::IntactFrameSizeAt(uint64_t frame_offset) {
@@ -186,8 +187,7 @@ Result<std::optional<uint64_t>> FrameDecoder::IntactFrameSizeAt(uint64_t frame_o
       std::min<uint64_t>((kFrameAlignBytes - *record_bytes % kFrameAlignBytes) % kFrameAlignBytes,
                          remaining - *record_bytes);
   WALSIM_ASSIGN_OR_RETURN(auto bytes, Fetch(record_offset, *record_bytes + pad_bytes));
-  if (std::any_of(bytes.begin() + static_cast<ptrdiff_t>(*record_bytes), bytes.end(),
-                  [](uint8_t b) { return b != 0; })) {
+  if (!IsAllZero(bytes.subspan(*record_bytes))) {
     return std::optional<uint64_t>();
   }
   RecordView record;
