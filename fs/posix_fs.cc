@@ -421,7 +421,10 @@ Result<std::unique_ptr<File>> PosixFs::Open(std::string_view path, OpenOptions o
   if (options.create) flags |= O_CREAT;
   if (options.create && options.exclusive) flags |= O_EXCL;
   if (options.truncate) flags |= O_TRUNC;
-  WALSIM_ASSIGN_OR_RETURN(int fd, OpenFd(path, flags, kFileMode));
+  // O_NONBLOCK: open(2) of a FIFO named like a segment would otherwise wait
+  // for a writer forever. It is cleared below once the file is known to be
+  // regular (where it has no effect on Linux anyway).
+  WALSIM_ASSIGN_OR_RETURN(int fd, OpenFd(path, flags | O_NONBLOCK, kFileMode));
   auto file = std::make_unique<PosixFile>(fd, std::string(path), options.read_only);
   // A read-only open(2) of a directory succeeds; fs/fs.h promises it does not.
   struct stat info {};
@@ -430,6 +433,10 @@ Result<std::unique_ptr<File>> PosixFs::Open(std::string_view path, OpenOptions o
   }
   if (!S_ISREG(info.st_mode)) {
     return Status::InvalidArgument("open " + std::string(path) + ": not a regular file");
+  }
+  const int status_flags = ::fcntl(fd, F_GETFL);
+  if (status_flags < 0 || ::fcntl(fd, F_SETFL, status_flags & ~O_NONBLOCK) != 0) {
+    return ErrnoToStatus(errno, PosixOp::kOpen, path);
   }
   return std::unique_ptr<File>(std::move(file));
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/bytes.h"
 #include "base/coding.h"
 #include "base/crc32c.h"
 
@@ -27,10 +28,6 @@ void CopyInto(std::string& text, const uint8_t* bytes, size_t size) {
   text.clear();
   if (size > 0) text.append(reinterpret_cast<const char*>(bytes), size);
   WALSIM_ASSERT(text.size() == size);
-}
-
-bool AllZero(std::span<const uint8_t> bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
 }
 
 }  // namespace
@@ -105,7 +102,7 @@ Result<SegmentHeader> DecodeSegmentHeader(std::span<const uint8_t> bytes) {
     return Status::Corruption("segment header truncated: " + std::to_string(bytes.size()) +
                               " bytes");
   }
-  if (AllZero(bytes.first(kSegmentHeaderSizeBytes))) {
+  if (IsAllZero(bytes.first(kSegmentHeaderSizeBytes))) {
     return Status::Corruption("segment header is all zeros");
   }
   if (std::memcmp(bytes.data(), kSegmentMagic, 8) != 0) {

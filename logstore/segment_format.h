@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/bytes.h"
 #include "base/status.h"
 #include "logstore/log_store.h"
 
@@ -104,7 +105,7 @@ void EncodeSegmentHeader(const SegmentHeader& header,
 Result<SegmentHeader> DecodeSegmentHeader(std::span<const uint8_t> bytes);
 
 // ---- Limits -----------------------------------------------------------------
-inline constexpr uint32_t kWriteAlignmentBytesMin = 512;
+inline constexpr uint32_t kWriteAlignmentBytesMin = kSectorSizeBytesDefault;
 inline constexpr uint32_t kWriteAlignmentBytesMax = 1u << 20;
 // Frame offsets and lengths are packed into 32 bits each in the index.
 inline constexpr uint64_t kSegmentSizeBytesMax = uint64_t{1} << 32;

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <optional>
 
+#include "base/bytes.h"
+
 namespace walsim::logstore {
 
 namespace {
@@ -50,10 +52,6 @@ class WindowReader {
   uint64_t window_length_ = 0;
 };
 
-bool AllZero(std::span<const uint8_t> bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
-}
-
 bool IsZeroWord(const uint8_t* bytes) {
   uint64_t word = 0;
   std::memcpy(&word, bytes, sizeof(word));
@@ -74,7 +72,7 @@ Result<FrameProbe> ProbeFrame(WindowReader& reader, uint64_t offset) {
   if (head.size() < format::kFrameHeaderSizeBytes) {
     return FrameProbe{{}, "end of segment" + At(offset)};
   }
-  if (AllZero(head)) return FrameProbe{{}, "zeros" + At(offset)};
+  if (IsAllZero(head)) return FrameProbe{{}, "zeros" + At(offset)};
   std::optional<FrameHeader> header = format::DecodeFrameHeader(head, reader.size_bytes() - offset);
   if (!header) return FrameProbe{{}, "no valid frame header" + At(offset)};
   WALSIM_ASSIGN_OR_RETURN(auto frame, reader.Get(offset, header->length_bytes));
@@ -152,6 +150,7 @@ Status CheckTail(WindowReader& reader, const ScanOptions& options, SegmentScan* 
     }
     WALSIM_ASSIGN_OR_RETURN(FrameProbe probe, ProbeFrame(reader, offset));
     if (probe.header && probe.header->batch_seq > out->last_batch_seq + 1) {
+      RecordCase(options.report, RecoveryCase::kCommittedDataAfterDamage);
       return Status::Corruption("committed data follows a damaged batch: " + out->stop_reason +
                                 ", but batch " + std::to_string(probe.header->batch_seq) +
                                 " is intact at offset " + std::to_string(offset));
@@ -168,7 +167,12 @@ Status ScanSegment(ByteSource& source, const ScanOptions& options, SegmentScan* 
   WALSIM_ASSERT(out != nullptr && window != nullptr);
   WindowReader reader(source, *window, options.window_bytes);
   WALSIM_ASSIGN_OR_RETURN(auto head, reader.Get(0, format::kSegmentHeaderSizeBytes));
-  WALSIM_ASSIGN_OR_RETURN(out->header, format::DecodeSegmentHeader(head));
+  Result<format::SegmentHeader> header = format::DecodeSegmentHeader(head);
+  if (!header.ok()) {
+    RecordCase(options.report, RecoveryCase::kBadSegmentHeader);
+    return header.status();
+  }
+  out->header = *header;
   out->frames.clear();
   out->batch_count = 0;
   out->last_batch_seq = out->header.prev_batch_seq;

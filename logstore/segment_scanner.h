@@ -25,6 +25,7 @@
 
 #include "base/status.h"
 #include "fs/byte_source.h"
+#include "logstore/recovery.h"
 #include "logstore/segment_format.h"
 
 namespace walsim::logstore {
@@ -38,6 +39,8 @@ enum class TailState : uint8_t {
 
 struct ScanOptions {
   bool check_tail = false;
+  // Rows kBadSegmentHeader and kCommittedDataAfterDamage are recorded here.
+  RecoveryReport* report = nullptr;
   // Bytes read per I/O while scanning.
   size_t window_bytes = size_t{1} << 20;
 };

@@ -39,6 +39,7 @@
 #include "base/executor.h"
 #include "fs/fs.h"
 #include "logstore/log_store.h"
+#include "logstore/recovery.h"
 #include "logstore/segment_format.h"
 #include "logstore/segment_preparer.h"
 
@@ -62,9 +63,11 @@ struct SegmentStoreOptions {
   // 128-byte StoreLog then took ~190 us against ~86 us at 512 (floor ~75-80
   // us; docs/performance.md). Set 4096 on a 4Kn device whose sector writes
   // may tear.
-  uint32_t write_alignment_bytes = 512;
-  // Open without writing anything (no cleanup, no new store); every mutating
-  // call returns kFailedPrecondition. Still takes the lock if LOCK exists.
+  uint32_t write_alignment_bytes = kSectorSizeBytesDefault;
+  // Open without writing anything (no cleanup, no new store, no lock: a
+  // store the caller may read but not write opens); every mutating call
+  // returns kFailedPrecondition. A writer working at the same time may leave
+  // a torn tail that this reader drops.
   bool read_only = false;
   // Bytes read per I/O during recovery.
   size_t scan_window_bytes = size_t{1} << 20;
@@ -82,6 +85,10 @@ struct SegmentStoreOptions {
   // one); with a non-inline executor the FileSystem must be thread-safe
   // (PosixFs is, SimFs is not).
   Executor* executor = nullptr;
+  // When set, Open adds each recovery decision it takes (a row of
+  // docs/logstore-format.md's recovery table) to it, also when Open fails.
+  // The caller owns it and clears it. REQUIRES: outlives Open.
+  RecoveryReport* recovery_report = nullptr;
 };
 
 class SegmentStore final : public LogStore {

@@ -69,9 +69,10 @@ Status SegmentStore::EnsureDirectory() {
 
 Status SegmentStore::AcquireLock() {
   std::string path = fs::Join(dir_, format::kLockFileName);
+  // A read-only open takes no lock: the lock needs a writable descriptor,
+  // and a reader (dump, verify) must work on a store it may not write.
   if (options_.read_only) {
-    Result<fs::FileInfo> info = fs_.Stat(path);
-    if (!info.ok()) return Status::Ok();  // nothing to lock against in a read-only open
+    return Status::Ok();
   } else {
     WALSIM_ASSIGN_OR_RETURN(auto file, fs_.Open(path, {.create = true}));
     WALSIM_RETURN_IF_ERROR(file->Close());
@@ -94,8 +95,10 @@ Status SegmentStore::Recover() {
     } else if (std::optional<format::SegmentName> segment = format::ParseSegmentFileName(name)) {
       listing.segments.push_back(*segment);
     } else if (name.ends_with(format::kTempSuffix)) {
+      RecordCase(options_.recovery_report, RecoveryCase::kLeftoverTempFile);
       listing.temp_names.push_back(name);
     } else {
+      RecordCase(options_.recovery_report, RecoveryCase::kUnknownFileIgnored);
       listing.unknown_names.push_back(name);
     }
   }
@@ -138,6 +141,7 @@ Status SegmentStore::LoadMeta(const Listing& listing) {
   std::string path = fs::Join(dir_, format::kMetaFileName);
   if (!listing.has_meta) {
     if (!listing.segments.empty()) {
+      RecordCase(options_.recovery_report, RecoveryCase::kMissingMeta);
       return Status::Corruption(path + " is missing but the directory holds " +
                                 std::to_string(listing.segments.size()) + " segments");
     }
@@ -150,7 +154,10 @@ Status SegmentStore::LoadMeta(const Listing& listing) {
   WALSIM_ASSIGN_OR_RETURN(size_t read_count, file->ReadAt(0, bytes));
   WALSIM_RETURN_IF_ERROR(file->Close());
   Result<format::StoreMeta> meta = format::DecodeMeta(std::span(bytes.data(), read_count));
-  if (!meta.ok()) return meta.status().WithContext(path);
+  if (!meta.ok()) {
+    RecordCase(options_.recovery_report, RecoveryCase::kCorruptMeta);
+    return meta.status().WithContext(path);
+  }
   meta_ = *meta;
   next_segment_seq_ = meta_.base_segment_seq;
   return Status::Ok();
@@ -166,9 +173,11 @@ Status SegmentStore::LinkSegment(const Segment& segment, uint64_t prev_segment_s
   uint64_t next_index = prev.next_index();
   switch (header.kind) {
     case SegmentKind::kFirst:
+      RecordCase(options_.recovery_report, RecoveryCase::kSegmentLinksOutsideLog);
       return Status::Corruption(segment.path + " starts a new log but follows " + prev.path);
     case SegmentKind::kContinue: {
       if (header.segment_seq != prev_segment_seq + 1) {
+        RecordCase(options_.recovery_report, RecoveryCase::kMissingContinuedSegment);
         return Status::Corruption("missing segment: " + segment.path + " (sequence " +
                                   std::to_string(header.segment_seq) + ") continues sequence " +
                                   std::to_string(header.segment_seq - 1) + ", but " + prev.path +
@@ -178,6 +187,8 @@ Status SegmentStore::LinkSegment(const Segment& segment, uint64_t prev_segment_s
         return Status::Ok();
       }
       WALSIM_ASSIGN_OR_RETURN(bool cut, CutUnacknowledgedBatches(header, prev_last_batch_seq));
+      RecordCase(options_.recovery_report, cut ? RecoveryCase::kUnacknowledgedBatchesCut
+                                               : RecoveryCase::kOlderSegmentEndsEarly);
       if (!cut) {
         return Status::Corruption(
             prev.path + ": log ends with batch " + std::to_string(prev_last_batch_seq) +
@@ -190,6 +201,7 @@ Status SegmentStore::LinkSegment(const Segment& segment, uint64_t prev_segment_s
     case SegmentKind::kTruncate:
       if (header.first_index > next_index ||
           header.first_index <= segments_.front().header.first_index) {
+        RecordCase(options_.recovery_report, RecoveryCase::kSegmentLinksOutsideLog);
         return Status::Corruption(
             segment.path + " truncates the log to index " + std::to_string(header.first_index) +
             ", outside the recovered log before it (ending at index " +
@@ -201,6 +213,7 @@ Status SegmentStore::LinkSegment(const Segment& segment, uint64_t prev_segment_s
         WALSIM_RETURN_IF_ERROR(segments_.back().file->Close());
         segments_.pop_back();
       }
+      RecordCase(options_.recovery_report, RecoveryCase::kSupersededSegmentsCut);
       Segment& kept = segments_.back();
       if (kept.next_index() > header.first_index) {
         kept.frames.resize(header.first_index - kept.header.first_index);
@@ -267,7 +280,11 @@ Status SegmentStore::RecoverSegments(const Listing& listing,
   std::string prev_stop_reason;
   std::vector<format::SegmentName> live;
   for (const format::SegmentName& name : listing.segments) {
-    if (name.segment_seq >= meta_.base_segment_seq) live.push_back(name);
+    if (name.segment_seq >= meta_.base_segment_seq) {
+      live.push_back(name);
+    } else {
+      RecordCase(options_.recovery_report, RecoveryCase::kDeadSegment);
+    }
   }
   for (size_t i = 0; i < live.size(); i++) {
     Segment segment;
@@ -278,17 +295,21 @@ Status SegmentStore::RecoverSegments(const Listing& listing,
     WALSIM_ASSIGN_OR_RETURN(segment.size_bytes, segment.file->Size());
     fs::FileByteSource source(*segment.file, segment.size_bytes);
     bool is_last = i + 1 == live.size();
-    ScanOptions scan_options{.check_tail = is_last, .window_bytes = options_.scan_window_bytes};
+    ScanOptions scan_options{.check_tail = is_last,
+                             .report = options_.recovery_report,
+                             .window_bytes = options_.scan_window_bytes};
     Status scanned = ScanSegment(source, scan_options, &scan, &window);
     if (!scanned.ok()) return scanned.WithContext(segment.path);
     segment.header = scan.header;
     if (scan.header.segment_seq != live[i].segment_seq ||
         scan.header.first_index != live[i].first_index) {
+      RecordCase(options_.recovery_report, RecoveryCase::kSegmentNameMismatch);
       return Status::Corruption(
           segment.path + ": header names segment " +
           format::SegmentFileName(scan.header.segment_seq, scan.header.first_index));
     }
     if (i == 0 && live[i].segment_seq != meta_.base_segment_seq) {
+      RecordCase(options_.recovery_report, RecoveryCase::kMissingOldestSegment);
       return Status::Corruption("missing segment: the log starts at segment sequence " +
                                 std::to_string(meta_.base_segment_seq) + " but the oldest is " +
                                 segment.path);
@@ -307,6 +328,10 @@ Status SegmentStore::RecoverSegments(const Listing& listing,
     must_roll_ = scan.tail == TailState::kTorn;
     next_segment_seq_ = std::max(next_segment_seq_, live[i].segment_seq + 1);
   }
+  if (!live.empty()) {
+    RecordCase(options_.recovery_report,
+               must_roll_ ? RecoveryCase::kTornTail : RecoveryCase::kCleanEnd);
+  }
   WALSIM_RETURN_IF_ERROR(CheckDurableBatches(prev_stop_reason));
   if (must_roll_) {
     torn_tail_dropped_ = true;
@@ -324,8 +349,12 @@ Status SegmentStore::RecoverSegments(const Listing& listing,
 Status SegmentStore::CheckDurableBatches(const std::string& stop_reason) {
   const uint64_t recorded_seq = meta_.durable_batch_seq;
   if (segments_.empty()) {
+    if (recorded_seq > 0) {
+      RecordCase(options_.recovery_report, RecoveryCase::kWholeDeleteKeepsSequence);
+    }
     last_batch_seq_ = std::max(last_batch_seq_, recorded_seq);
   } else if (last_batch_seq_ < recorded_seq) {
+    RecordCase(options_.recovery_report, RecoveryCase::kAcknowledgedDataLost);
     return Status::DataLoss("acknowledged data lost: " + fs::Join(dir_, format::kMetaFileName) +
                             " records batch " + std::to_string(recorded_seq) +
                             " as durable, but the log ends with batch " +
@@ -346,6 +375,7 @@ Status SegmentStore::ApplyFirstIndex() {
       !segments_.empty() && segments_.back().next_index() > segments_.front().header.first_index;
   if (!has_entries) {
     if (recorded_first != 0) {
+      RecordCase(options_.recovery_report, RecoveryCase::kFirstIndexOutsideLog);
       return Status::Corruption(meta_path + " records first index " +
                                 std::to_string(recorded_first) + " but no segment holds it");
     }
@@ -357,6 +387,7 @@ Status SegmentStore::ApplyFirstIndex() {
   last_index_ = segments_.back().next_index() - 1;
   first_index_ = recorded_first != 0 ? recorded_first : segment_first;
   if (first_index_ < segment_first || first_index_ > last_index_) {
+    RecordCase(options_.recovery_report, RecoveryCase::kFirstIndexOutsideLog);
     return Status::Corruption(meta_path + " records first index " + std::to_string(first_index_) +
                               ", outside the recovered log [" + std::to_string(segment_first) +
                               ", " + std::to_string(last_index_) + "]");

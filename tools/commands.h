@@ -8,6 +8,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,28 @@ Result<std::string> NormalizeUserPath(std::string_view path);
 // Prints "walsim: <context>: <status>" to stderr and returns kExitFailure
 // (kExitUsage for kInvalidArgument).
 int ReportError(std::string_view context, const Status& status);
+
+// Parses an unsigned integer flag value: decimal ("4096") or hex ("0x1000"),
+// nothing else (no sign, no spaces, not empty), at most value_max. Failure:
+// kInvalidArgument saying what is wrong with text.
+Result<uint64_t> ParseUnsigned(std::string_view text, uint64_t value_max = UINT64_MAX);
+
+// Registers an unsigned option (a flag like "--seed" or a positional name)
+// that stores ParseUnsigned(text, value_max) in *value; a bad value fails the
+// command line with a usage error naming the flag. The one way every
+// unsigned flag of walsim is read. REQUIRES: value outlives app's parse.
+CLI::Option* AddUnsignedOption(CLI::App* app, const std::string& name, uint64_t* value,
+                               const std::string& description, uint64_t value_max = UINT64_MAX);
+
+// Standard base64 (RFC 4648, with '=' padding) of bytes: the data fields of
+// `wal dump --jsonl` and `logstore dump --jsonl`.
+std::string Base64Encode(std::string_view bytes);
+
+// Reads a script file given on the command line (a scenario script, a
+// logstore replay script). Failure, each a one-line kInvalidArgument naming
+// the path: not found or unreadable, a directory or other non-regular file,
+// an empty file, CRLF line endings.
+Result<std::string> ReadScriptFile(const std::string& path);
 
 // Subcommand callbacks run inside CLI11's parse; they store their exit code
 // here and main returns it.

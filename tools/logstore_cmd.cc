@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "base/log.h"
 #include "base/rng.h"
 #include "fs/posix_fs.h"
+#include "logstore/segment_format.h"
 #include "logstore/segment_store.h"
 #include "tools/commands.h"
 
@@ -34,12 +36,33 @@ using logstore::SegmentStoreOptions;
 
 constexpr uint64_t kReplayLineCountMax = uint64_t{1} << 20;
 constexpr uint64_t kReplayBatchCountMax = uint64_t{1} << 20;
+// Limits of `logstore load`: entries in all, entries per StoreLogs call.
+constexpr uint64_t kLoadEntriesMax = uint64_t{1} << 40;
+constexpr uint64_t kLoadBatchEntriesMax = uint64_t{1} << 20;
 
 struct OpenMode {
   bool read_only = false;
   bool no_sync = false;
   Executor* executor = nullptr;  // prepares the next segment (SegmentStoreOptions::executor)
 };
+
+// dump and verify read an existing store: a directory without logstore.meta
+// and without segments holds none (an empty directory, a WAL directory),
+// which a read-only open would report as an empty log.
+Status CheckHoldsLogStore(fs::FileSystem& fs, const std::string& dir) {
+  WALSIM_ASSIGN_OR_RETURN(std::string path, NormalizeUserPath(dir));
+  Result<std::vector<std::string>> names = fs.List(path);
+  if (!names.ok()) return names.status().WithContext("listing " + path);
+  bool wal_files = false;
+  for (const std::string& name : *names) {
+    if (name == logstore::format::kMetaFileName || logstore::format::ParseSegmentFileName(name)) {
+      return Status::Ok();
+    }
+    wal_files = wal_files || name.ends_with(".wal");
+  }
+  return Status::NotFound("no LogStore in " + path + " (no logstore.meta, no segment)" +
+                          (wal_files ? "; it holds .wal files: try walsim wal dump" : ""));
+}
 
 // Opens the store at a user path; tools log nothing but errors.
 Result<std::unique_ptr<SegmentStore>> OpenStore(fs::FileSystem& fs, const std::string& dir,
@@ -111,21 +134,10 @@ int RunLoad(const LoadArgs& args) {
   return closed.ok() ? kExitOk : ReportError("logstore load " + args.dir, closed);
 }
 
-std::string Base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t chunk = static_cast<uint8_t>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) chunk |= static_cast<uint8_t>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) chunk |= static_cast<uint8_t>(bytes[i + 2]);
-    out += kAlphabet[(chunk >> 18) & 63];
-    out += kAlphabet[(chunk >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(chunk >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? kAlphabet[chunk & 63] : '=';
-  }
-  return out;
+// One JSON object per line, keys in this order (nlohmann's ordered_json).
+void PrintJsonLine(const nlohmann::ordered_json& line) {
+  const std::string text = line.dump() + "\n";
+  std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
 // Reads every log in order, calling visit; stops at the first error.
@@ -143,20 +155,24 @@ Status ForEachLog(SegmentStore& store, Visit visit) {
 
 int RunDump(const std::string& dir, bool jsonl) {
   fs::PosixFs fs;
+  if (Status held = CheckHoldsLogStore(fs, dir); !held.ok()) {
+    return ReportError("logstore dump " + dir, held);
+  }
   auto store = OpenStore(fs, dir, OpenMode{.read_only = true, .no_sync = false});
   if (!store.ok()) return ReportError("logstore dump " + dir, store.status());
   SegmentStore::Info info = (*store)->GetInfo();
   if (jsonl) {
-    std::printf("{\"kind\":\"range\",\"first\":%" PRIu64 ",\"last\":%" PRIu64 "}\n",
-                info.first_index, info.last_index);
+    PrintJsonLine({{"kind", "range"}, {"first", info.first_index}, {"last", info.last_index}});
   } else {
     std::printf("first=%" PRIu64 " last=%" PRIu64 " segments=%" PRIu64 "\n", info.first_index,
                 info.last_index, info.segment_count);
   }
   Status status = ForEachLog(**store, [&](const Log& log) {
     if (jsonl) {
-      std::printf("{\"index\":%" PRIu64 ",\"term\":%" PRIu64 ",\"type\":%u,\"data\":\"%s\"}\n",
-                  log.index, log.term, static_cast<unsigned>(log.type), Base64(log.data).c_str());
+      PrintJsonLine({{"index", log.index},
+                     {"term", log.term},
+                     {"type", static_cast<unsigned>(log.type)},
+                     {"data", Base64Encode(log.data)}});
     } else {
       std::string_view name = logstore::LogTypeName(log.type);
       std::printf("index=%" PRIu64 " term=%" PRIu64 " type=%.*s data_bytes=%zu\n", log.index,
@@ -168,6 +184,9 @@ int RunDump(const std::string& dir, bool jsonl) {
 
 int RunVerify(const std::string& dir) {
   fs::PosixFs fs;
+  if (Status held = CheckHoldsLogStore(fs, dir); !held.ok()) {
+    return ReportError("logstore verify " + dir, held);
+  }
   auto store = OpenStore(fs, dir, OpenMode{.read_only = true, .no_sync = false});
   if (!store.ok()) return ReportError("logstore verify " + dir, store.status());
   uint64_t entry_count = 0;
@@ -186,19 +205,10 @@ Result<uint64_t> ParseNumber(const std::vector<std::string>& tokens, size_t posi
   if (position >= tokens.size()) {
     return Status::InvalidArgument(tokens[0] + ": missing argument " + std::to_string(position));
   }
-  const std::string& token = tokens[position];
-  uint64_t value = 0;
-  bool valid = !token.empty() && token.size() <= 20;
-  for (char c : token) {
-    if (c < '0' || c > '9' || value > (UINT64_MAX - static_cast<uint64_t>(c - '0')) / 10) {
-      valid = false;
-      break;
-    }
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (!valid) {
-    return Status::InvalidArgument(tokens[0] + ": argument " + std::to_string(position) + ": \"" +
-                                   token + "\" is not a decimal number");
+  Result<uint64_t> value = ParseUnsigned(tokens[position]);
+  if (!value.ok()) {
+    return Status::InvalidArgument(tokens[0] + ": argument " + std::to_string(position) + ": " +
+                                   value.status().message());
   }
   return value;
 }
@@ -300,9 +310,9 @@ int ReplayLines(SegmentStore& store, std::istream& script) {
 }
 
 int RunReplay(const std::string& script_path) {
-  std::ifstream script(script_path);
-  if (!script)
-    return ReportError("logstore replay", Status::NotFound("cannot read " + script_path));
+  Result<std::string> text = ReadScriptFile(script_path);
+  if (!text.ok()) return ReportError("logstore replay", text.status());
+  std::istringstream script(*text);
   std::error_code ec;
   std::string temp_root = std::filesystem::temp_directory_path(ec).string();
   std::string pattern = (ec ? std::string("/tmp") : temp_root) + "/walsim-replay-XXXXXX";
@@ -329,11 +339,14 @@ void AddLogstoreCommands(CLI::App& app) {
   auto load = std::make_shared<LoadArgs>();
   CLI::App* load_cmd = group->add_subcommand("load", "append entries and report throughput");
   load_cmd->add_option("DIR", load->dir, "store directory (created if missing)")->required();
-  load_cmd->add_option("--entries", load->entry_count, "entries to append")->required();
-  load_cmd->add_option("--entry-bytes", load->entry_bytes, "data bytes per entry");
-  load_cmd->add_option("--batch", load->batch_count, "entries per StoreLogs call");
+  AddUnsignedOption(load_cmd, "--entries", &load->entry_count, "entries to append", kLoadEntriesMax)
+      ->required();
+  AddUnsignedOption(load_cmd, "--entry-bytes", &load->entry_bytes, "data bytes per entry",
+                    SegmentStoreOptions{}.entry_size_bytes_max);
+  AddUnsignedOption(load_cmd, "--batch", &load->batch_count, "entries per StoreLogs call",
+                    kLoadBatchEntriesMax);
   load_cmd->add_flag("--no-sync", load->no_sync, "skip the per-batch SyncData (not durable)");
-  load_cmd->add_option("--seed", load->seed, "seed of the random payload");
+  AddUnsignedOption(load_cmd, "--seed", &load->seed, "seed of the random payload");
   load_cmd->callback([load] { SetExitCode(RunLoad(*load)); });
 
   auto dump_dir = std::make_shared<std::string>();

@@ -28,15 +28,6 @@ struct RunFlags {
 
 enum class Outcome : uint8_t { kPassed, kFailed, kMalformed };
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IoError("error reading " + path);
-  return text.str();
-}
-
 Status WriteTextFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -49,7 +40,7 @@ Status WriteTextFile(const std::string& path, const std::string& text) {
 // the diff) or ERROR (a malformed script, "<file>:<line>: ..."), and the
 // trace first when asked.
 Outcome RunOne(const std::string& path, const RunFlags& flags) {
-  Result<std::string> text = ReadTextFile(path);
+  Result<std::string> text = ReadScriptFile(path);
   if (!text.ok()) {
     ReportError("run", text.status());
     return Outcome::kMalformed;
@@ -121,6 +112,9 @@ Result<scenarios::ExploreOptions> ExploreOptionsOf(const ExploreFlags& flags) {
       return Status::InvalidArgument("--model " + flags.model + " is not clean, prefix or reorder");
     }
   }
+  if (flags.states == 0 || flags.points == 0) {
+    return Status::InvalidArgument("--states and --points must be at least 1");
+  }
   options.states_per_point_max = flags.states;
   options.points_max = flags.points;
   options.seed = flags.seed;
@@ -135,7 +129,7 @@ Result<scenarios::ExploreOptions> ExploreOptionsOf(const ExploreFlags& flags) {
 void RunExplore(const ExploreFlags& flags) {
   Result<scenarios::ExploreOptions> options = ExploreOptionsOf(flags);
   if (!options.ok()) return SetExitCode(ReportError("explore", options.status()));
-  Result<std::string> text = ReadTextFile(flags.script);
+  Result<std::string> text = ReadScriptFile(flags.script);
   if (!text.ok()) return SetExitCode(ReportError("explore", text.status()));
   Result<scenarios::Script> script = scenarios::ParseScript(*text, flags.script);
   if (!script.ok()) return SetExitCode(ReportError("explore", script.status()));
@@ -179,15 +173,13 @@ void AddScenarioCommands(CLI::App& app) {
   explore->add_option("script", explore_flags->script, "Script file")->required();
   explore->add_option("--model", explore_flags->model,
                       "Crash model to explore: clean, prefix or reorder (default: the script's)");
-  explore
-      ->add_option("--states", explore_flags->states,
-                   "Crash states per point: depth first up to half, then sampled")
-      ->check(CLI::Range(uint64_t{1}, scenarios::kExploreStatesPerPointMax));
-  explore
-      ->add_option("--points", explore_flags->points,
-                   "Crash points at most (evenly spaced when the script has more operations)")
-      ->check(CLI::Range(uint64_t{1}, scenarios::kExplorePointsMax));
-  explore->add_option("--seed", explore_flags->seed, "Seed of the sampled crash states");
+  AddUnsignedOption(explore, "--states", &explore_flags->states,
+                    "Crash states per point (1..): depth first up to half, then sampled",
+                    scenarios::kExploreStatesPerPointMax);
+  AddUnsignedOption(explore, "--points", &explore_flags->points,
+                    "Crash points at most (1..; evenly spaced when the script has more operations)",
+                    scenarios::kExplorePointsMax);
+  AddUnsignedOption(explore, "--seed", &explore_flags->seed, "Seed of the sampled crash states");
   explore->add_option("--at", explore_flags->at,
                       "Replay one crash state, OP:CHOICES as a violation prints it");
   explore->add_flag("--trace", explore_flags->trace,

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,12 @@
 namespace walsim::tools {
 namespace {
 
+// Limits of `wal load` (each loop and buffer bounded): entries, the batch of
+// one Save (WalOptions::save_entries_max), a segment.
+constexpr uint64_t kLoadEntriesMax = uint64_t{1} << 40;
+constexpr uint64_t kLoadBatchEntriesMax = 1'000'000;
+constexpr uint64_t kLoadSegmentBytesMax = uint64_t{1} << 40;
+
 struct WalFlags {
   std::string dir;
   uint64_t snapshot_index = 0;
@@ -37,24 +44,6 @@ struct WalFlags {
   bool no_sync = false;
   uint64_t seed = 1;
 };
-
-std::string Base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    const size_t count = std::min<size_t>(3, bytes.size() - i);
-    uint32_t group = 0;
-    for (size_t j = 0; j < 3; j++) {
-      group = (group << 8) | (j < count ? static_cast<uint8_t>(bytes[i + j]) : 0u);
-    }
-    for (size_t j = 0; j < 4; j++) {
-      out += j <= count ? kAlphabet[(group >> (18 - 6 * j)) & 63] : '=';
-    }
-  }
-  return out;
-}
 
 // Printable data for the table: like etcd-dump-logs, short and escaped.
 std::string Printable(std::string_view data) {
@@ -99,18 +88,25 @@ int DumpTable(const wal::Snapshot& snap, const wal::ReadAllResult& result) {
   return kExitOk;
 }
 
+// One JSON object per line, keys in this order (nlohmann's ordered_json):
+// the metadata, the HardState, then each entry.
+void PrintJsonLine(const nlohmann::ordered_json& line) {
+  const std::string text = line.dump() + "\n";
+  std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
 int DumpJsonl(const wal::ReadAllResult& result) {
-  std::string out = "{\"kind\":\"metadata\",\"data\":\"" + Base64(result.metadata) + "\"}\n";
-  out += "{\"kind\":\"hardstate\",\"term\":" + std::to_string(result.hard_state.term) +
-         ",\"vote\":" + std::to_string(result.hard_state.vote) +
-         ",\"commit\":" + std::to_string(result.hard_state.commit) + "}\n";
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  PrintJsonLine({{"kind", "metadata"}, {"data", Base64Encode(result.metadata)}});
+  PrintJsonLine({{"kind", "hardstate"},
+                 {"term", result.hard_state.term},
+                 {"vote", result.hard_state.vote},
+                 {"commit", result.hard_state.commit}});
   for (const wal::Entry& e : result.entries) {
-    out = "{\"kind\":\"entry\",\"term\":" + std::to_string(e.term) +
-          ",\"index\":" + std::to_string(e.index) +
-          ",\"type\":" + std::to_string(static_cast<int>(e.type)) + ",\"data\":\"" +
-          Base64(e.data) + "\"}\n";
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    PrintJsonLine({{"kind", "entry"},
+                   {"term", e.term},
+                   {"index", e.index},
+                   {"type", static_cast<int>(e.type)},
+                   {"data", Base64Encode(e.data)}});
   }
   return kExitOk;
 }
@@ -242,6 +238,14 @@ Status Load(fs::FileSystem& fs, const std::string& dir, const WalFlags& flags) {
     return Status::InvalidArgument("--entries and --batch must be positive");
   }
   if (wal::Exists(fs, dir)) return Status::AlreadyExists(dir + " already holds a WAL");
+  // The WAL is built in "<dir>.tmp", which Create would remove first: it is
+  // the user's when it exists before we start.
+  const std::string tmp_dir = dir + std::string(wal::kTmpSuffix);
+  if (fs.Stat(tmp_dir).ok()) {
+    return Status::AlreadyExists(tmp_dir +
+                                 " exists; wal load builds the WAL there and would "
+                                 "delete it: remove it or choose another directory");
+  }
   wal::WalOptions options = CliOptions();
   options.segment_size_bytes = flags.segment_bytes;
   options.no_sync = flags.no_sync;
@@ -300,8 +304,9 @@ void AddWalCommands(CLI::App& app) {
   CLI::App* dump =
       group->add_subcommand("dump", "print what ReadAll returns (like etcd-dump-logs)");
   dump->add_option("dir", flags->dir, "WAL directory")->required();
-  dump->add_option("--snapshot-index", flags->snapshot_index, "read from this snapshot index");
-  dump->add_option("--snapshot-term", flags->snapshot_term, "the snapshot's term");
+  AddUnsignedOption(dump, "--snapshot-index", &flags->snapshot_index,
+                    "read from this snapshot index");
+  AddUnsignedOption(dump, "--snapshot-term", &flags->snapshot_term, "the snapshot's term");
   dump->add_flag("--raw", flags->raw, "list every record of every file, going on past errors");
   auto* jsonl =
       dump->add_flag("--jsonl", flags->jsonl, "metadata, hardstate and entries as JSON lines");
@@ -312,8 +317,9 @@ void AddWalCommands(CLI::App& app) {
 
   CLI::App* verify = group->add_subcommand("verify", "check CRCs and framing; exit 0 when sound");
   verify->add_option("dir", flags->dir, "WAL directory")->required();
-  verify->add_option("--snapshot-index", flags->snapshot_index, "verify from this snapshot index");
-  verify->add_option("--snapshot-term", flags->snapshot_term, "the snapshot's term");
+  AddUnsignedOption(verify, "--snapshot-index", &flags->snapshot_index,
+                    "verify from this snapshot index");
+  AddUnsignedOption(verify, "--snapshot-term", &flags->snapshot_term, "the snapshot's term");
   verify->callback([flags] { RunVerify(*flags); });
 
   CLI::App* repair = group->add_subcommand("repair", "truncate a torn tail (keeps <file>.broken)");
@@ -322,15 +328,20 @@ void AddWalCommands(CLI::App& app) {
 
   CLI::App* load = group->add_subcommand("load", "write a new WAL and print its speed");
   load->add_option("dir", flags->dir, "WAL directory (must not hold a WAL)")->required();
-  load->add_option("--entries", flags->entries, "entries to write")->required();
-  load->add_option("--entry-bytes", flags->entry_bytes, "bytes of seeded data per entry")
+  AddUnsignedOption(load, "--entries", &flags->entries, "entries to write", kLoadEntriesMax)
       ->required();
-  load->add_option("--batch", flags->batch, "entries per Save")->required();
-  load->add_option("--segment-bytes", flags->segment_bytes, "segment size");
-  load->add_option("--snapshot-every", flags->snapshot_every,
-                   "save a snapshot record every M entries");
+  AddUnsignedOption(
+      load, "--entry-bytes", &flags->entry_bytes, "bytes of seeded data per entry",
+      wal::kRecordSizeBytesMaxDefault - wal::kRecordHeaderBytesMax - wal::kEntryHeaderBytesMax)
+      ->required();
+  AddUnsignedOption(load, "--batch", &flags->batch, "entries per Save", kLoadBatchEntriesMax)
+      ->required();
+  AddUnsignedOption(load, "--segment-bytes", &flags->segment_bytes, "segment size",
+                    kLoadSegmentBytesMax);
+  AddUnsignedOption(load, "--snapshot-every", &flags->snapshot_every,
+                    "save a snapshot record every M entries");
   load->add_flag("--no-sync", flags->no_sync, "UNSAFE: skip fdatasync");
-  load->add_option("--seed", flags->seed, "seed of the entry data");
+  AddUnsignedOption(load, "--seed", &flags->seed, "seed of the entry data");
   load->callback([flags] { RunLoad(*flags); });
 }
 

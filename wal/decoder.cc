@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/bytes.h"
 #include "base/coding.h"
 #include "base/crc32c.h"
 
@@ -81,7 +82,7 @@ bool FrameDecoder::HasZeroSector(uint64_t data_offset, std::span<const uint8_t> 
         std::min<uint64_t>(kSectorBytes - file_offset % kSectorBytes, data.size() - position));
     WALSIM_ASSERT(chunk > 0);
     const auto sector = data.subspan(position, chunk);
-    if (std::all_of(sector.begin(), sector.end(), [](uint8_t b) { return b == 0; })) return true;
+    if (IsAllZero(sector)) return true;
     position += chunk;
     file_offset += chunk;
   }
@@ -90,7 +91,8 @@ bool FrameDecoder::HasZeroSector(uint64_t data_offset, std::span<const uint8_t> 
 
 void FrameDecoder::Classify(Frame* frame, uint64_t data_offset, std::span<const uint8_t> data,
                             WalError error, std::string reason) const {
-  frame->kind = HasZeroSector(data_offset, data) ? FrameKind::kTorn : FrameKind::kCorrupt;
+  frame->zero_chunk = HasZeroSector(data_offset, data);
+  frame->kind = frame->zero_chunk ? FrameKind::kTorn : FrameKind::kCorrupt;
   frame->error = error;
   frame->reason = std::move(reason);
 }
@@ -102,7 +104,7 @@ Status FrameDecoder::Next(Frame* frame) {
   const uint64_t remaining = file_size_bytes_ - offset_;
   if (remaining < kFrameHeaderBytes) {
     WALSIM_ASSIGN_OR_RETURN(auto tail, Fetch(offset_, remaining));
-    if (std::all_of(tail.begin(), tail.end(), [](uint8_t b) { return b == 0; })) {
+    if (IsAllZero(tail)) {
       return Status::Ok();
     }
     frame->kind = FrameKind::kTorn;
@@ -130,6 +132,7 @@ Status FrameDecoder::Next(Frame* frame) {
   frame->size_bytes = kFrameHeaderBytes + record_bytes + pad_bytes;
   if (record_bytes > options_.record_size_bytes_max) {
     frame->kind = FrameKind::kCorrupt;
+    frame->over_limit = true;
     frame->reason = "record length " + std::to_string(record_bytes) + " exceeds the limit " +
                     std::to_string(options_.record_size_bytes_max);
     return Status::Ok();
@@ -165,7 +168,38 @@ Result<bool> FrameDecoder::FrameFollows(const Frame& frame) {
   WALSIM_ASSERT(next <= file_size_bytes_);
   const uint64_t length = std::min<uint64_t>(kFrameHeaderBytes, file_size_bytes_ - next);
   WALSIM_ASSIGN_OR_RETURN(auto header, Fetch(next, length));
-  return std::any_of(header.begin(), header.end(), [](uint8_t b) { return b != 0; });
+  return !IsAllZero(header);
+}
+
+Result<std::optional<uint64_t>> FrameDecoder::IntactFrameSizeAt(uint64_t frame_offset) {
+  WALSIM_ASSERT(frame_offset % kFrameAlignBytes == 0);
+  const uint64_t record_offset = frame_offset + kFrameHeaderBytes;
+  if (record_offset >= file_size_bytes_) return std::optional<uint64_t>();
+  const uint64_t remaining = file_size_bytes_ - record_offset;
+  WALSIM_ASSIGN_OR_RETURN(
+      auto prefix, Fetch(record_offset, std::min<uint64_t>(kRecordHeaderBytesMax, remaining)));
+  const std::optional<uint64_t> record_bytes = RecordSizeFromHeader(prefix);
+  if (!record_bytes || *record_bytes == 0 || *record_bytes > options_.record_size_bytes_max ||
+      *record_bytes > remaining) {
+    return std::optional<uint64_t>();
+  }
+  const uint64_t pad_bytes =
+      std::min<uint64_t>((kFrameAlignBytes - *record_bytes % kFrameAlignBytes) % kFrameAlignBytes,
+                         remaining - *record_bytes);
+  WALSIM_ASSIGN_OR_RETURN(auto bytes, Fetch(record_offset, *record_bytes + pad_bytes));
+  if (!IsAllZero(bytes.subspan(*record_bytes))) {
+    return std::optional<uint64_t>();
+  }
+  RecordView record;
+  if (!DecodeRecord(bytes.first(*record_bytes), &record).ok() || record.type < kRecordTypeMin ||
+      record.type > kRecordTypeMax) {
+    return std::optional<uint64_t>();
+  }
+  const bool chained = record.type == static_cast<int64_t>(RecordType::kCrc)
+                           ? record.crc == crc_
+                           : Crc32cExtend(crc_, record.data) == record.crc;
+  if (!chained) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(kFrameHeaderBytes + *record_bytes + pad_bytes);
 }
 
 void FrameDecoder::SkipCorrupt(const Frame& frame) {

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,6 +43,8 @@ struct Frame {
   uint64_t size_bytes = 0;  // header + record + padding; 0 when unknown
   RecordView record;        // kRecord (and a decodable kCorrupt/kTorn): valid until Next()
   bool record_decoded = false;
+  bool zero_chunk = false;  // kTorn: torn because a 512-byte chunk is zeros
+  bool over_limit = false;  // kCorrupt: the length exceeds record_size_bytes_max (always an error)
   WalError error = WalError::kNone;  // kTorn/kCorrupt: kCrcMismatch or kMalformedRecord
   std::string reason;                // kTorn/kCorrupt: what failed
 };
@@ -71,6 +74,15 @@ class FrameDecoder {
   // True when a non-zero length field starts right after frame (a frame
   // whose size is known): then the frame is not the last one in the file.
   [[nodiscard]] Result<bool> FrameFollows(const Frame& frame);
+
+  // Reads the record of the frame at frame_offset delimited by its own
+  // protobuf fields, ignoring the frame's length field. Returns the frame's
+  // true size when that record decodes, its padding is zero and its CRC
+  // verifies against the running CRC: proof that the record was written
+  // whole and only its length field is damaged (a torn write never leaves an
+  // intact record behind a bad length field). nullopt otherwise. Failure:
+  // the source's read errors. REQUIRES: frame_offset is 8-byte aligned.
+  [[nodiscard]] Result<std::optional<uint64_t>> IntactFrameSizeAt(uint64_t frame_offset);
 
   // Moves past a kCorrupt frame of known size; the running CRC becomes the
   // frame's stored CRC when it decoded (for dump --raw, which goes on).

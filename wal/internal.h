@@ -45,6 +45,9 @@ struct Replay {
   bool snapshot_matched = false;
   uint64_t last_index = 0;
   bool keep_entries = true;
+  // False for Repair, which reads from the oldest file and has no snapshot
+  // to match: snapshot records are then only decoded.
+  bool match_snapshot = true;
   uint64_t entry_count = 0;  // entries after start: result.entries.size() when kept
   Entry entry;               // decode buffer
 
@@ -103,7 +106,7 @@ struct Replay {
   Status VisitSnapshot(const RecordView& record, const RecordPosition& position) {
     Snapshot snap;
     WALSIM_RETURN_IF_ERROR(InContext(DecodeSnapshot(record.data, &snap), position));
-    if (snap.index != start.index) return Status::Ok();
+    if (!match_snapshot || snap.index != start.index) return Status::Ok();
     if (snap.term != start.term) {
       return WalStatus(StatusCode::kCorruption, WalError::kSnapshotMismatch,
                        Where(position) + ": snapshot at index " + std::to_string(snap.index) +
@@ -119,6 +122,16 @@ struct Replay {
     return status.WithContext(Where(position));
   }
 };
+
+// The log ended at a damaged frame before the snapshot record read from was
+// found: the damage is the news (a malformed first frame would otherwise
+// read as "no snapshot record at index 0 term 0").
+inline Status NoSnapshotBeforeDamage(const Snapshot& snap, const ReadEnd& end) {
+  return WalStatus(StatusCode::kCorruption, WalErrorOf(end.torn_status),
+                   "no snapshot record at index " + std::to_string(snap.index) + " term " +
+                       std::to_string(snap.term) +
+                       " before the log ends at a damaged frame: " + end.torn_status.message());
+}
 
 // Removes path and, for a directory, everything under it (depth-bounded).
 Status RemoveAll(fs::FileSystem& fs, const std::string& path);

@@ -54,8 +54,10 @@ Status CopyFile(fs::FileSystem& fs, fs::File* from, const std::string& to_path) 
 Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& options) {
   WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
   auto logger = internal::LoggerOf(options);
-  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments, ListSegments(fs, dir, logger.get()));
-  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(segments, dir, segments.front().index));
+  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments,
+                          ListSegments(fs, dir, logger.get(), options.recovery_report));
+  WALSIM_ASSIGN_OR_RETURN(
+      size_t first, SelectSegments(segments, dir, segments.front().index, options.recovery_report));
   const std::string last_path = fs::Join(dir, segments.back().name);
   Result<std::unique_ptr<fs::FileLock>> lock = fs.Lock(last_path);
   if (!lock.ok()) {
@@ -66,13 +68,19 @@ Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& 
   WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
                           internal::OpenForReading(fs, dir, segments, first));
   ReadEnd end;
-  // Mid-log damage fails here: a repair only ever drops a torn tail.
+  // Mid-log damage fails here: a repair only ever drops a torn tail. The
+  // records are checked by ReadAll's rules (a record whose type byte was
+  // damaged shows up as a gap or a metadata conflict), from the oldest file.
+  internal::Replay replay;
+  replay.start.index = segments[first].index;
+  replay.keep_entries = false;
+  replay.match_snapshot = false;
   Status read = ReadRecords(
       opened.files, internal::DecoderOptionsOf(options),
       [&](const RecordView& record, const RecordPosition& position) {
-        return ValidatePayload(record, position);
+        return replay.Visit(record, position);
       },
-      &end);
+      &end, options.recovery_report);
   WALSIM_RETURN_IF_ERROR(read);
   if (!end.torn) return false;
   logger->info("wal: repairing {}", end.torn_status.message());
@@ -95,8 +103,10 @@ Result<HardState> Verify(fs::FileSystem& fs, std::string_view dir, const Snapsho
                          const WalOptions& options) {
   WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
   auto logger = internal::LoggerOf(options);
-  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments, ListSegments(fs, dir, logger.get()));
-  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(segments, dir, snap.index));
+  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments,
+                          ListSegments(fs, dir, logger.get(), options.recovery_report));
+  WALSIM_ASSIGN_OR_RETURN(size_t first,
+                          SelectSegments(segments, dir, snap.index, options.recovery_report));
   WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
                           internal::OpenForReading(fs, dir, segments, first));
   internal::Replay replay;
@@ -108,7 +118,8 @@ Result<HardState> Verify(fs::FileSystem& fs, std::string_view dir, const Snapsho
       [&](const RecordView& record, const RecordPosition& position) {
         return replay.Visit(record, position);
       },
-      &end));
+      &end, options.recovery_report));
+  if (!replay.snapshot_matched && end.torn) return internal::NoSnapshotBeforeDamage(snap, end);
   if (!replay.snapshot_matched) {
     return WalStatus(StatusCode::kNotFound, WalError::kSnapshotNotFound,
                      "wal " + std::string(dir) + ": no snapshot record at index " +
@@ -121,10 +132,12 @@ Result<std::vector<Snapshot>> ValidSnapshotEntries(fs::FileSystem& fs, std::stri
                                                    const WalOptions& options) {
   WALSIM_RETURN_IF_ERROR(fs::ValidatePath(dir));
   auto logger = internal::LoggerOf(options);
-  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments, ListSegments(fs, dir, logger.get()));
+  WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments,
+                          ListSegments(fs, dir, logger.get(), options.recovery_report));
   // Every file is read, so every file must be in sequence: a missing one is
   // named as such rather than found later as a broken CRC chain.
-  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(segments, dir, segments.front().index));
+  WALSIM_ASSIGN_OR_RETURN(
+      size_t first, SelectSegments(segments, dir, segments.front().index, options.recovery_report));
   WALSIM_ASSERT(first == 0);
   WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
                           internal::OpenForReading(fs, dir, segments, first));
@@ -143,7 +156,7 @@ Result<std::vector<Snapshot>> ValidSnapshotEntries(fs::FileSystem& fs, std::stri
         }
         return Status::Ok();
       },
-      &end);
+      &end, options.recovery_report);
   WALSIM_RETURN_IF_ERROR(read);
   // A snapshot newer than the committed HardState may never have been
   // applied (etcd saves the snapshot record before the HardState).

@@ -31,7 +31,7 @@ std::optional<SegmentName> ParseSegmentName(std::string_view name) {
 }
 
 Result<std::vector<SegmentName>> ListSegments(fs::FileSystem& fs, std::string_view dir,
-                                              spdlog::logger* logger) {
+                                              spdlog::logger* logger, RecoveryReport* report) {
   Result<std::vector<std::string>> names = fs.List(dir);
   if (!names.ok()) {
     if (names.status().Is(StatusCode::kNotFound)) {
@@ -45,8 +45,11 @@ Result<std::vector<SegmentName>> ListSegments(fs::FileSystem& fs, std::string_vi
     std::optional<SegmentName> segment = ParseSegmentName(name);
     if (segment) {
       segments.push_back(std::move(*segment));
-    } else if (!name.ends_with(kTmpSuffix) && logger != nullptr) {
-      logger->warn("wal: ignored file {} in {}", name, dir);
+    } else {
+      RecordCase(report, RecoveryCase::kStrayFileIgnored);
+      if (!name.ends_with(kTmpSuffix) && logger != nullptr) {
+        logger->warn("wal: ignored file {} in {}", name, dir);
+      }
     }
   }
   if (segments.empty()) {
@@ -64,7 +67,7 @@ std::optional<size_t> SearchIndex(const std::vector<SegmentName>& segments, uint
 }
 
 Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::string_view dir,
-                              uint64_t snapshot_index) {
+                              uint64_t snapshot_index, RecoveryReport* report) {
   WALSIM_ASSERT(!segments.empty());
   std::optional<size_t> first = SearchIndex(segments, snapshot_index);
   if (!first) {
@@ -73,8 +76,25 @@ Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::str
                          std::to_string(snapshot_index) + " (first file is " +
                          segments.front().name + ")");
   }
+  // A later file never starts at or below the first file's index: Cut names
+  // a file after the last entry saved (at least 1), and raft overwrites only
+  // uncommitted entries, above every purged file. A copy of an older file
+  // under a new sequence number would otherwise be chosen by SearchIndex
+  // and read alone.
+  for (size_t i = 1; i < segments.size(); i++) {
+    if (segments[i].index <= segments.front().index) {
+      RecordCase(report, RecoveryCase::kOutOfSequenceFile);
+      return WalStatus(StatusCode::kCorruption, WalError::kSequenceGap,
+                       "wal file " + fs::Join(dir, segments[i].name) + " starts at index " +
+                           std::to_string(segments[i].index) + ", not after the first file " +
+                           segments.front().name + ": out-of-sequence file");
+    }
+  }
   for (size_t i = *first + 1; i < segments.size(); i++) {
     if (segments[i].seq != segments[i - 1].seq + 1) {
+      RecordCase(report, segments[i].seq > segments[i - 1].seq + 1
+                             ? RecoveryCase::kMissingFile
+                             : RecoveryCase::kOutOfSequenceFile);
       return WalStatus(StatusCode::kCorruption, WalError::kSequenceGap,
                        "wal file " + fs::Join(dir, segments[i].name) + " follows " +
                            segments[i - 1].name + ": missing or out-of-sequence file");

@@ -19,6 +19,7 @@
 
 #include "base/status.h"
 #include "fs/fs.h"
+#include "wal/recovery.h"
 
 namespace walsim::wal {
 
@@ -35,8 +36,11 @@ std::optional<SegmentName> ParseSegmentName(std::string_view name);
 // The segments in dir, in name order.
 // Failure: kNotFound/kFileNotFound when dir is missing or holds no segment;
 // fs errors otherwise.
+// Each ignored file is recorded as RecoveryCase::kStrayFileIgnored in *report
+// when given.
 Result<std::vector<SegmentName>> ListSegments(fs::FileSystem& fs, std::string_view dir,
-                                              spdlog::logger* logger);
+                                              spdlog::logger* logger,
+                                              RecoveryReport* report = nullptr);
 
 // etcd's searchIndex: the position of the last segment whose first index is
 // <= index; nullopt when there is none.
@@ -45,8 +49,9 @@ std::optional<size_t> SearchIndex(const std::vector<SegmentName>& segments, uint
 // Returns the position of the first segment needed to read from snapshot
 // index: kNotFound/kFileNotFound when no segment covers it,
 // kCorruption/kSequenceGap when the segments from there on are not
-// consecutive (a missing or out-of-sequence file).
+// consecutive (a missing or out-of-sequence file: RecoveryCase kMissingFile or
+// kOutOfSequenceFile, recorded in *report when given).
 Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::string_view dir,
-                              uint64_t snapshot_index);
+                              uint64_t snapshot_index, RecoveryReport* report = nullptr);
 
 }  // namespace walsim::wal

@@ -14,11 +14,58 @@ std::string Where(const ReadFile& file, uint64_t offset) {
   return Where(RecordPosition{0, offset, file.path});
 }
 
+// The log seems to end at the frame at frame_offset of the last file (a
+// zero, malformed or overlong length field, or a damaged frame): an error
+// when the record there, delimited by its own protobuf fields, is intact.
+// A torn write leaves no intact record behind a bad length field, so the
+// record was written whole and its length field was damaged afterwards; the
+// records from there on were synced, and ending the log there would lose
+// them silently. (etcd's decoder has the same blind spot.)
+// Row kDamagedLengthField.
+Status RefuseIntactRecordBehind(FrameDecoder* decoder, uint64_t frame_offset, const ReadFile& file,
+                                std::string_view what, RecoveryReport* report) {
+  WALSIM_ASSIGN_OR_RETURN(std::optional<uint64_t> intact_bytes,
+                          decoder->IntactFrameSizeAt(frame_offset));
+  if (!intact_bytes) return Status::Ok();
+  RecordCase(report, RecoveryCase::kDamagedLengthField);
+  return WalStatus(StatusCode::kCorruption, WalError::kMalformedRecord,
+                   Where(file, frame_offset) + ": " + std::string(what) +
+                       ", but the record behind its length field is intact (" +
+                       std::to_string(*intact_bytes) +
+                       " bytes, crc verifies; the next frame starts at offset " +
+                       std::to_string(frame_offset + *intact_bytes) +
+                       "): a damaged length field, not a torn write");
+}
+
+// A zero length field ends the data of the last file (the preallocated
+// rest), unless an intact record sits behind it. One exception keeps a legal
+// crash legal: a length field that ends on a sector boundary may have been
+// lost with its sector while the record's own sectors persisted (reorder
+// crash model); that zero is indistinguishable from a damaged one.
+// Rows kEndOfData, kZeroLengthOnSectorBoundary, kDamagedLengthField.
+Status CheckZeroLengthField(FrameDecoder* decoder, const Frame& frame, const ReadFile& file,
+                            RecoveryReport* report) {
+  if ((frame.offset + kFrameHeaderBytes) % kSectorBytes == 0) {
+    WALSIM_ASSIGN_OR_RETURN(std::optional<uint64_t> intact_bytes,
+                            decoder->IntactFrameSizeAt(frame.offset));
+    RecordCase(report,
+               intact_bytes ? RecoveryCase::kZeroLengthOnSectorBoundary : RecoveryCase::kEndOfData);
+    return Status::Ok();
+  }
+  WALSIM_RETURN_IF_ERROR(
+      RefuseIntactRecordBehind(decoder, frame.offset, file, "zero length field", report));
+  RecordCase(report, RecoveryCase::kEndOfData);
+  return Status::Ok();
+}
+
 // A torn frame: the end of the log if it is the last frame of the last file,
 // corruption anywhere else (only the last record may be torn).
+// Rows kTornRecordInEarlierFile, kDamagedLengthField, kTornLengthField,
+// kZeroedChunkInLastRecord, kTearInTheMiddle.
 Status ClassifyTorn(FrameDecoder* decoder, const Frame& frame, const ReadFile& file, bool last_file,
-                    ReadEnd* end) {
+                    ReadEnd* end, RecoveryReport* report) {
   if (!last_file) {
+    RecordCase(report, RecoveryCase::kTornRecordInEarlierFile);
     return WalStatus(StatusCode::kCorruption, frame.error,
                      Where(file, frame.offset) + ": torn record (" + frame.reason +
                          ") in a file that is not the last one");
@@ -30,10 +77,19 @@ Status ClassifyTorn(FrameDecoder* decoder, const Frame& frame, const ReadFile& f
   // written after it (a sync covers everything written before it). What is
   // cut off was never acknowledged. Under illegal faults the result is still
   // a valid earlier prefix. Repair logs how much it drops.
+  WALSIM_RETURN_IF_ERROR(RefuseIntactRecordBehind(decoder, frame.offset, file,
+                                                  "torn record (" + frame.reason + ")", report));
   std::string after;
+  bool follows = false;
   if (frame.size_bytes > 0) {
-    WALSIM_ASSIGN_OR_RETURN(bool follows, decoder->FrameFollows(frame));
+    WALSIM_ASSIGN_OR_RETURN(follows, decoder->FrameFollows(frame));
     if (follows) after = "; unsynced records follow it and are discarded with it";
+  }
+  if (!frame.zero_chunk) {
+    RecordCase(report, RecoveryCase::kTornLengthField);
+  } else {
+    RecordCase(report,
+               follows ? RecoveryCase::kTearInTheMiddle : RecoveryCase::kZeroedChunkInLastRecord);
   }
   end->torn = true;
   end->torn_status =
@@ -67,7 +123,7 @@ void MarkDamagedLastRecord(const Frame& frame, const ReadFile& file, ReadEnd* en
 }  // namespace
 
 Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& options,
-                   const RecordVisitor& visit, ReadEnd* end) {
+                   const RecordVisitor& visit, ReadEnd* end, RecoveryReport* report) {
   WALSIM_ASSERT(!files.empty());
   *end = ReadEnd{};
   uint32_t crc = 0;
@@ -88,23 +144,37 @@ Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& option
       if (Status next = decoder.Next(&frame); !next.ok()) {
         return next.WithContext(Where(file, decoder.offset()));
       }
-      if (frame.kind == FrameKind::kEnd) break;
+      if (frame.kind == FrameKind::kEnd) {
+        if (last_file && frame.offset < size_bytes) {
+          WALSIM_RETURN_IF_ERROR(CheckZeroLengthField(&decoder, frame, file, report));
+        } else {
+          RecordCase(report, RecoveryCase::kEndOfData);
+        }
+        break;
+      }
       if (frame.kind == FrameKind::kTorn) {
-        WALSIM_RETURN_IF_ERROR(ClassifyTorn(&decoder, frame, file, last_file, end));
+        WALSIM_RETURN_IF_ERROR(ClassifyTorn(&decoder, frame, file, last_file, end, report));
         break;
       }
       if (frame.kind == FrameKind::kCorrupt) {
+        // etcd's entry size limit stays an error wherever the frame is.
         WALSIM_ASSIGN_OR_RETURN(bool last_frame, IsLastFrame(&decoder, frame, last_file));
-        if (!last_frame) {
+        if (!last_frame || frame.over_limit) {
+          RecordCase(report, frame.over_limit ? RecoveryCase::kRecordOverSizeLimit
+                                              : RecoveryCase::kMidLogDamage);
           return WalStatus(StatusCode::kCorruption, frame.error,
                            Where(file, frame.offset) + ": " + frame.reason);
         }
+        WALSIM_RETURN_IF_ERROR(RefuseIntactRecordBehind(
+            &decoder, frame.offset, file, "damaged last record (" + frame.reason + ")", report));
+        RecordCase(report, RecoveryCase::kDamagedLastRecord);
         MarkDamagedLastRecord(frame, file, end);
         break;
       }
       if (frame.record.type == static_cast<int64_t>(RecordType::kCrc)) {
         // The chain starts fresh (0) when reading begins at this file.
         if (decoder.crc() != 0 && frame.record.crc != decoder.crc()) {
+          RecordCase(report, RecoveryCase::kMidLogDamage);
           return WalStatus(StatusCode::kCorruption, WalError::kCrcMismatch,
                            Where(file, frame.offset) + ": crc record holds " +
                                std::to_string(frame.record.crc) +

@@ -2,12 +2,19 @@
 // CRC chain across files, and applies the recovery policy.
 //
 // Recovery policy (docs/wal-format.md, "Recovery", one test per row):
-//   a zero length field, or the end of a file    end of that file's data
+//   a zero length field, or the end of a file    end of that file's data (but
+//                                                 see the intact-record rule)
 //   a torn frame in the last file (zeroed sector  end of the log, even with
 //   or frame past the end of file)                frames after it (etcd's rule);
 //                                                 reported in ReadEnd::torn
 //   a damaged last frame of the last file with    end of the log (a write that
 //   nothing after it                              never completed); ReadEnd::torn
+//   any of the three above with the record        kCorruption/kMalformedRecord:
+//   behind the length field intact (its own       only the length field is
+//   protobuf fields delimit it, its CRC           damaged; the records after it
+//   verifies); for a zero length field, unless    were synced
+//   it ends on a sector boundary
+//   a record over record_size_bytes_max           kCorruption, even the last one
 //   a torn frame in any other file                kCorruption
 //   a crc record that breaks the chain            kCorruption/kCrcMismatch
 //   any other invalid frame (a record after it)   kCorruption (kCrcMismatch or
@@ -26,6 +33,7 @@
 #include "base/status.h"
 #include "fs/fs.h"
 #include "wal/decoder.h"
+#include "wal/recovery.h"
 
 namespace walsim::wal {
 
@@ -56,8 +64,10 @@ struct ReadFile {
 
 using RecordVisitor = std::function<Status(const RecordView&, const RecordPosition&)>;
 
-// REQUIRES: !files.empty().
+// Each decision of the policy above is recorded in *report (when not null) as
+// its RecoveryCase, also when it fails the read. REQUIRES: !files.empty().
 [[nodiscard]] Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& options,
-                                 const RecordVisitor& visit, ReadEnd* end);
+                                 const RecordVisitor& visit, ReadEnd* end,
+                                 RecoveryReport* report = nullptr);
 
 }  // namespace walsim::wal

@@ -218,6 +218,26 @@ void AppendRecord(std::string* dst, int64_t type, uint32_t crc, std::span<const 
   WALSIM_ASSERT(dst->size() - before == RecordEncodedSize(type, crc, data.size()));
 }
 
+std::optional<uint64_t> RecordSizeFromHeader(std::span<const uint8_t> prefix) {
+  size_t offset = 0;
+  uint64_t type = 0;
+  uint64_t crc = 0;
+  if (!TakeVarintField(prefix, &offset, Tag(kRecordFieldType, kWireVarint), &type) ||
+      !TakeVarintField(prefix, &offset, Tag(kRecordFieldCrc, kWireVarint), &crc) ||
+      crc > std::numeric_limits<uint32_t>::max()) {
+    return std::nullopt;
+  }
+  // No data field: the record ends here, and a frame's padding (zeros), the
+  // next frame's length field or the end of the prefix follows.
+  if (offset == prefix.size() || prefix[offset] != Tag(kRecordFieldData, kWireLengthDelimited)) {
+    return offset;
+  }
+  offset++;
+  std::optional<uint64_t> length = DecodeVarint64(prefix, &offset);
+  if (!length || *length > kFrameLengthMask) return std::nullopt;
+  return offset + *length;
+}
+
 Status DecodeRecord(std::span<const uint8_t> bytes, RecordView* record) {
   if (DecodeRecordFast(bytes, record)) return Status::Ok();
   *record = RecordView{};

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -41,6 +42,12 @@ size_t EncodeRecordHeader(uint8_t* dst, int64_t type, uint32_t crc, size_t data_
 // Appends the encoded walpb.Record to dst (data omitted when empty).
 void AppendRecord(std::string* dst, int64_t type, uint32_t crc, std::span<const uint8_t> data);
 [[nodiscard]] Status DecodeRecord(std::span<const uint8_t> bytes, RecordView* record);
+// The encoded size of the walpb.Record whose first bytes are prefix, read from
+// its own fields as a writer lays them out (type, crc, then the data field's
+// tag and length, or no data field), without a frame's length field. nullopt
+// when prefix does not start that way. Recovery uses it to tell a damaged
+// length field from a torn write (docs/wal-format.md, "Recovery").
+std::optional<uint64_t> RecordSizeFromHeader(std::span<const uint8_t> prefix);
 
 size_t EntryEncodedSize(const Entry& entry);
 // Writes the raftpb.Entry fields before entry.data's bytes (type, term, index,

@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/bytes.h"
+
 namespace walsim::wal {
 
 // walpb.Record.type values.
@@ -41,7 +43,7 @@ static_assert((kFrameLengthMask >> (kFramePadShift - 1)) == 1, "56-bit length fi
 
 // Torn-write detection works on 512-byte sectors (etcd's minSectorSize); the
 // writer flushes whole 4 KiB pages where it can (etcd's walPageBytes).
-inline constexpr uint64_t kSectorBytes = 512;
+inline constexpr uint64_t kSectorBytes = kSectorSizeBytesDefault;
 inline constexpr uint64_t kPageBytes = 8 * kSectorBytes;
 static_assert(kPageBytes % kSectorBytes == 0);
 static_assert(kSectorBytes % kFrameAlignBytes == 0, "a sector holds whole length fields");

@@ -47,6 +47,35 @@ bool Exists(fs::FileSystem& fs, std::string_view dir) {
   return false;
 }
 
+namespace {
+// Create replaces dir by renaming a finished "<dir>.tmp" over it, so dir
+// must be absent or an empty directory: anything else is the user's, and is
+// never deleted. One List, as etcd's Exist check (no extra operation in a
+// simulated run's trace).
+Status CheckCreateTarget(fs::FileSystem& fs, std::string_view dir) {
+  Result<std::vector<std::string>> names = fs.List(dir);
+  if (!names.ok()) {
+    if (names.status().Is(StatusCode::kNotFound)) return Status::Ok();
+    Result<fs::FileInfo> info = fs.Stat(dir);
+    if (info.ok() && !info->is_directory) {
+      return Status::AlreadyExists(std::string(dir) + " exists and is not a directory");
+    }
+    return Status::AlreadyExists(
+        std::string(dir) +
+        " exists and cannot be listed as a directory: " + names.status().ToString());
+  }
+  for (const std::string& name : *names) {
+    if (name.ends_with(kWalSuffix))
+      return Status::AlreadyExists("a wal exists in " + std::string(dir));
+  }
+  if (!names->empty()) {
+    return Status::AlreadyExists(std::string(dir) + " holds " + std::to_string(names->size()) +
+                                 " files that are not a wal (first: " + names->front() + ")");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
 Status Wal::CreateInTmp(const std::string& tmp_dir, std::string_view metadata) {
   const std::string path = fs::Join(tmp_dir, FormatSegmentName(0, 0));
   WALSIM_ASSIGN_OR_RETURN(auto file, fs_.Open(path, {.create = true, .exclusive = true}));
@@ -75,7 +104,7 @@ Result<std::unique_ptr<Wal>> Wal::Create(fs::FileSystem& fs, std::string_view di
                                    " bytes exceeds the limit of " +
                                    std::to_string(options.metadata_size_bytes_max));
   }
-  if (Exists(fs, dir)) return Status::AlreadyExists("a wal exists in " + std::string(dir));
+  WALSIM_RETURN_IF_ERROR(CheckCreateTarget(fs, dir));
   const std::string tmp_dir = std::string(dir) + std::string(kTmpSuffix);
   if (fs.Stat(tmp_dir).ok()) WALSIM_RETURN_IF_ERROR(internal::RemoveAll(fs, tmp_dir));
   WALSIM_RETURN_IF_ERROR(fs.MkDir(tmp_dir));
@@ -116,8 +145,9 @@ Result<std::unique_ptr<Wal>> Wal::OpenAt(fs::FileSystem& fs, std::string_view di
   WALSIM_RETURN_IF_ERROR(ValidateOptions(options));
   std::unique_ptr<Wal> wal(new Wal(fs, std::string(dir), options));
   WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> names,
-                          ListSegments(fs, dir, wal->logger_.get()));
-  WALSIM_ASSIGN_OR_RETURN(size_t first, SelectSegments(names, dir, snap.index));
+                          ListSegments(fs, dir, wal->logger_.get(), options.recovery_report));
+  WALSIM_ASSIGN_OR_RETURN(size_t first,
+                          SelectSegments(names, dir, snap.index, options.recovery_report));
   for (size_t i = first; i < names.size(); i++) {
     const std::string path = fs::Join(dir, names[i].name);
     Segment segment{names[i], nullptr, nullptr};
@@ -209,8 +239,9 @@ Result<ReadAllResult> Wal::ReadAll() {
         }
         return replay.Visit(record, position);
       },
-      &end));
+      &end, options_.recovery_report));
   if (end.torn && write_mode_) return end.torn_status;  // etcd: repair first
+  if (!replay.snapshot_matched && end.torn) return internal::NoSnapshotBeforeDamage(start_, end);
   if (!replay.snapshot_matched) {
     return WalStatus(StatusCode::kNotFound, WalError::kSnapshotNotFound,
                      "wal " + dir_ + ": no snapshot record at index " +

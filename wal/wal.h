@@ -37,6 +37,7 @@
 #include "wal/encoder.h"
 #include "wal/names.h"
 #include "wal/record_format.h"
+#include "wal/recovery.h"
 #include "wal/segment_pipeline.h"
 #include "wal/types.h"
 
@@ -54,6 +55,12 @@ struct WalOptions {
   uint64_t metadata_size_bytes_max = kMetadataSizeBytesMaxDefault;
   // Entries in one Save call (a bound on the loop and the buffer).
   uint64_t save_entries_max = 1'000'000;
+  // When set, Open, OpenForRead, ReadAll, Repair, Verify and
+  // ValidSnapshotEntries add each recovery decision they take (a row of
+  // docs/wal-format.md's recovery table) to it, also when they fail. The
+  // caller owns it, clears it, and reads it after the call. REQUIRES:
+  // outlives every call given these options.
+  RecoveryReport* recovery_report = nullptr;
 };
 
 // Opening for write copies the tail file's valid bytes in chunks of this size
@@ -64,7 +71,9 @@ class Wal {
  public:
   // Creates a WAL in dir holding metadata: builds it in "<dir>.tmp", syncs
   // it, renames it to dir and syncs the parent. Returns it in append mode.
-  // Failure: kAlreadyExists (dir holds a .wal file), kInvalidArgument
+  // dir must be absent or an empty directory; nothing else there is deleted.
+  // Failure: kAlreadyExists (dir holds a .wal file, other files, or is not a
+  // directory), kInvalidArgument
   // (metadata over its limit, bad path), kNoSpace (segment preallocation),
   // fs errors. Nothing is left at dir on failure before the rename; after
   // a failed parent sync the directory is moved to "<dir>.broken".

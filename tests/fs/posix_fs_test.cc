@@ -11,6 +11,7 @@
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -18,6 +19,8 @@
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -77,6 +80,55 @@ class PosixFsTest : public ::testing::Test {
 };
 
 // ---- libfiu fault points ----------------------------------------------------
+
+// A FIFO (any non-regular file) is refused at Open, without blocking: open(2)
+// of a FIFO for reading would wait for a writer forever. alarm() turns a hang
+// into a failure.
+TEST_F(PosixFsTest, OpeningAFifoIsRefusedWithoutBlocking) {
+  const std::string path = PathOf("0000000000000000-0000000000000000.wal");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  ::alarm(10);
+  for (bool read_only : {true, false}) {
+    Result<std::unique_ptr<File>> file = fs().Open(path, {.read_only = read_only});
+    ASSERT_FALSE(file.ok());
+    EXPECT_EQ(file.status().code(), StatusCode::kInvalidArgument) << file.status().ToString();
+    EXPECT_THAT(file.status().message(), HasSubstr("not a regular file"));
+    EXPECT_THAT(file.status().message(), HasSubstr(path));
+  }
+  ::alarm(0);
+}
+
+// Real short writes: under RLIMIT_FSIZE (SIGXFSZ ignored) write(2) returns a
+// short count at the limit, then EFBIG. WriteAt loops on the short count and
+// reports the EFBIG with its path; a write inside the limit completes. Runs in
+// a child process (the limit is per process); the child's exit code says
+// which expectation failed.
+TEST_F(PosixFsTest, ShortWritesAtAFileSizeLimitAreCompletedOrReported) {
+  const std::string path = PathOf("limited");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    const struct rlimit limit = {1000, 1000};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(10);
+    auto file = fs().Open(path, {.create = true});
+    if (!file.ok()) ::_exit(11);
+    const std::vector<uint8_t> bytes(1500, 0x5a);
+    if (!(*file)->WriteAt(0, std::span(bytes.data(), 1000)).ok()) ::_exit(12);
+    // 500 bytes fit, the rest does not: a short write, then EFBIG.
+    Status over = (*file)->WriteAt(500, bytes);
+    if (over.ok()) ::_exit(13);
+    if (over.message().find(path) == std::string::npos) ::_exit(14);
+    if (over.message().find(std::strerror(EFBIG)) == std::string::npos) ::_exit(15);
+    auto size = (*file)->Size();
+    if (!size.ok() || *size != 1000) ::_exit(16);
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died of a signal";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "expectation " << WEXITSTATUS(status) << " failed";
+}
 
 TEST_F(PosixFsTest, FdatasyncFaultPointFailsSyncDataUntilDisabled) {
   const std::string path = PathOf("wal");

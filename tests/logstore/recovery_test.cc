@@ -1,6 +1,8 @@
 // The recovery table of docs/logstore-format.md, one test per row, on SimFs.
 // Each test damages or interrupts a store the way the row describes and
 // checks both the recovered log and what Open reported.
+#include "logstore/recovery.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -31,6 +33,37 @@ class SegmentRecoveryTest : public ::testing::Test {
     options_.segment_size_bytes = 8 * kAlignmentBytes;  // 7 batches per segment
     options_.write_alignment_bytes = kAlignmentBytes;
     options_.logger = NullLogger();
+    options_.recovery_report = &report_;
+  }
+
+  // Recovery took expected, and nothing else besides the clean end every
+  // reopen of an intact tail takes and the steps the test takes on its way
+  // (also).
+  void ExpectOnly(RecoveryCase expected, std::initializer_list<RecoveryCase> also = {}) {
+    EXPECT_TRUE(report_.Took(expected))
+        << RecoveryCaseName(expected) << " not taken; report: " << report_.ToString();
+    for (size_t i = 0; i < kRecoveryCaseCount; i++) {
+      const auto taken = static_cast<RecoveryCase>(i);
+      if (taken == expected || taken == RecoveryCase::kCleanEnd ||
+          std::find(also.begin(), also.end(), taken) != also.end()) {
+        continue;
+      }
+      EXPECT_FALSE(report_.Took(taken))
+          << "unexpected row " << RecoveryCaseName(taken) << "; report: " << report_.ToString();
+    }
+  }
+
+  // Reads bytes [offset, offset + length) of path.
+  std::vector<uint8_t> ReadBytes(const std::string& path, uint64_t offset, size_t length) {
+    std::vector<uint8_t> bytes(length);
+    auto file = fs_.Open(path, {.read_only = true}).value();
+    EXPECT_EQ(file->ReadAt(offset, bytes).value(), length);
+    return bytes;
+  }
+  void WriteBytes(const std::string& path, uint64_t offset, std::span<const uint8_t> bytes) {
+    auto file = fs_.Open(path, {}).value();
+    ASSERT_TRUE(file->WriteAt(offset, bytes).ok());
+    ASSERT_TRUE(file->Sync().ok());
   }
 
   Result<std::unique_ptr<SegmentStore>> OpenStore() {
@@ -80,6 +113,7 @@ class SegmentRecoveryTest : public ::testing::Test {
   std::vector<std::string> DirNames() { return fs_.List(kDir).value(); }
 
   sim::SimFs fs_;
+  RecoveryReport report_;
   SegmentStoreOptions options_;
   std::unique_ptr<SegmentStore> store_;
 };
@@ -94,6 +128,7 @@ TEST_F(SegmentRecoveryTest, CleanReopenRecoversEverything) {
   EXPECT_EQ(ReadAll(*store_), before);
   EXPECT_FALSE(store_->GetInfo().torn_tail_dropped);
   EXPECT_EQ(store_->GetInfo().segment_count, 3u);
+  ExpectOnly(RecoveryCase::kCleanEnd);
 }
 
 // Row: a batch that was not synced is either all there or all gone.
@@ -169,6 +204,7 @@ TEST_F(SegmentRecoveryTest, TornTailIsNeverWrittenOver) {
   Log log;
   ASSERT_TRUE(store_->GetLog(3, &log).ok());
   EXPECT_EQ(log.term, 2u);
+  ExpectOnly(RecoveryCase::kTornTail);
 }
 
 TEST_F(SegmentRecoveryTest, MidLogCorruptionIsAnError) {
@@ -179,6 +215,7 @@ TEST_F(SegmentRecoveryTest, MidLogCorruptionIsAnError) {
   RotBatch(path, 2);
   ExpectOpenFails(StatusCode::kCorruption,
                   {path, "checksum mismatch at offset 1536", "batch 4 is intact at offset 2048"});
+  ExpectOnly(RecoveryCase::kCommittedDataAfterDamage);
 }
 
 TEST_F(SegmentRecoveryTest, CorruptionInAnOlderSegmentIsAnError) {
@@ -190,6 +227,7 @@ TEST_F(SegmentRecoveryTest, CorruptionInAnOlderSegmentIsAnError) {
   RotBatch(paths[0], 6);
   ExpectOpenFails(StatusCode::kCorruption, {paths[0], "checksum mismatch at offset 3584",
                                             "log ends with batch 6", paths[1]});
+  ExpectOnly(RecoveryCase::kOlderSegmentEndsEarly);
 }
 
 // Row (illegal fault, documented limit): rot in the very last batch cannot be
@@ -204,6 +242,7 @@ TEST_F(SegmentRecoveryTest, CorruptLastBatchIsDroppedLikeATornWrite) {
   EXPECT_EQ(store_->LastIndex().value(), 4u);
   EXPECT_TRUE(store_->GetInfo().torn_tail_dropped);
   EXPECT_EQ(ReadAll(*store_), MakeBatch(1, 4, 1));
+  ExpectOnly(RecoveryCase::kTornTail);
 }
 
 TEST_F(SegmentRecoveryTest, MissingSegmentIsReported) {
@@ -214,6 +253,7 @@ TEST_F(SegmentRecoveryTest, MissingSegmentIsReported) {
   CloseStore();
   ASSERT_TRUE(fs_.Remove(paths[1]).ok());
   ExpectOpenFails(StatusCode::kCorruption, {"missing segment", paths[2], paths[0]});
+  ExpectOnly(RecoveryCase::kMissingContinuedSegment);
 }
 
 TEST_F(SegmentRecoveryTest, MissingOldestSegmentIsReported) {
@@ -224,6 +264,7 @@ TEST_F(SegmentRecoveryTest, MissingOldestSegmentIsReported) {
   ASSERT_TRUE(fs_.Remove(paths[0]).ok());
   ExpectOpenFails(StatusCode::kCorruption,
                   {"missing segment: the log starts at segment sequence 1", paths[1]});
+  ExpectOnly(RecoveryCase::kMissingOldestSegment);
 }
 
 TEST_F(SegmentRecoveryTest, MissingMetaIsReported) {
@@ -232,6 +273,7 @@ TEST_F(SegmentRecoveryTest, MissingMetaIsReported) {
   CloseStore();
   ASSERT_TRUE(fs_.Remove("/log/logstore.meta").ok());
   ExpectOpenFails(StatusCode::kCorruption, {"/log/logstore.meta is missing", "1 segments"});
+  ExpectOnly(RecoveryCase::kMissingMeta);
 }
 
 TEST_F(SegmentRecoveryTest, CorruptMetaIsReported) {
@@ -240,6 +282,7 @@ TEST_F(SegmentRecoveryTest, CorruptMetaIsReported) {
   CloseStore();
   ASSERT_TRUE(fs_.FlipBit("/log/logstore.meta", 20 * 8).ok());
   ExpectOpenFails(StatusCode::kCorruption, {"/log/logstore.meta", "meta checksum mismatch"});
+  ExpectOnly(RecoveryCase::kCorruptMeta);
 }
 
 TEST_F(SegmentRecoveryTest, BadSegmentHeaderIsReported) {
@@ -249,6 +292,7 @@ TEST_F(SegmentRecoveryTest, BadSegmentHeaderIsReported) {
   CloseStore();
   ASSERT_TRUE(fs_.FlipBit(path, 30 * 8).ok());
   ExpectOpenFails(StatusCode::kCorruption, {path, "segment header checksum mismatch"});
+  ExpectOnly(RecoveryCase::kBadSegmentHeader);
 }
 
 TEST_F(SegmentRecoveryTest, SegmentRenamedToAnotherSequenceIsReported) {
@@ -259,6 +303,7 @@ TEST_F(SegmentRecoveryTest, SegmentRenamedToAnotherSequenceIsReported) {
   std::string renamed = fs::Join(kDir, format::SegmentFileName(1, 7));
   ASSERT_TRUE(fs_.Rename(path, renamed).ok());
   ExpectOpenFails(StatusCode::kCorruption, {renamed, "header names segment"});
+  ExpectOnly(RecoveryCase::kSegmentNameMismatch);
 }
 
 TEST_F(SegmentRecoveryTest, LeftoverTempFilesAreRemoved) {
@@ -276,6 +321,7 @@ TEST_F(SegmentRecoveryTest, LeftoverTempFilesAreRemoved) {
   EXPECT_EQ(std::count_if(names.begin(), names.end(),
                           [](const std::string& n) { return n.ends_with(".tmp"); }),
             0);
+  ExpectOnly(RecoveryCase::kLeftoverTempFile);
 }
 
 TEST_F(SegmentRecoveryTest, UnknownFilesAreIgnored) {
@@ -287,6 +333,7 @@ TEST_F(SegmentRecoveryTest, UnknownFilesAreIgnored) {
   EXPECT_EQ(store_->LastIndex().value(), 4u);
   std::vector<std::string> names = DirNames();
   EXPECT_NE(std::find(names.begin(), names.end(), "NOTES.txt"), names.end());
+  ExpectOnly(RecoveryCase::kUnknownFileIgnored);
 }
 
 // Row: head deletion is atomic. If its segment removals were lost in a crash,
@@ -303,6 +350,7 @@ TEST_F(SegmentRecoveryTest, DeadSegmentsAfterHeadDeleteAreRemoved) {
   EXPECT_EQ(store_->FirstIndex().value(), 31u);
   EXPECT_EQ(store_->LastIndex().value(), 40u);
   EXPECT_EQ(DirNames().size(), 3u);
+  ExpectOnly(RecoveryCase::kDeadSegment);
 }
 
 // Row: an acknowledged batch that never reached the disk (here a lying fsync;
@@ -321,6 +369,7 @@ TEST_F(SegmentRecoveryTest, LostAcknowledgedBatchBeforeHeadDeleteIsAnError) {
                   {"acknowledged data lost", "/log/logstore.meta records batch 4 as durable",
                    "the log ends with batch 3 in /log/0000000000000001-0000000000000001.seg",
                    "zeros at offset 2048"});
+  ExpectOnly(RecoveryCase::kAcknowledgedDataLost);
 }
 
 // Row: after a whole delete the meta carries the batch sequence, so a store
@@ -341,6 +390,8 @@ TEST_F(SegmentRecoveryTest, WholeDeleteKeepsTheBatchSequence) {
   EXPECT_EQ(store_->FirstIndex().value(), 2u);
   EXPECT_EQ(store_->LastIndex().value(), 2u);
   EXPECT_EQ(store_->GetInfo().last_batch_seq, 4u);
+  // The crash lost the removals of the deleted segments: dead on reopen.
+  ExpectOnly(RecoveryCase::kWholeDeleteKeepsSequence, {RecoveryCase::kDeadSegment});
 }
 
 // Row: a batch whose sync failed is spoiled (unsynced) and dropped as torn by
@@ -371,6 +422,8 @@ TEST_F(SegmentRecoveryTest, UnacknowledgedBatchBehindAContinueSegmentIsCutOff) {
   Log entry;
   ASSERT_TRUE(store_->GetLog(5, &entry).ok());
   EXPECT_EQ(entry.term, 2u);  // the acknowledged entry, not the superseded one
+  // The first reopen dropped the spoiled batch as a torn tail.
+  ExpectOnly(RecoveryCase::kUnacknowledgedBatchesCut, {RecoveryCase::kTornTail});
 }
 
 // Row: a head delete whose meta never became durable leaves the old log.
@@ -432,6 +485,96 @@ TEST_F(SegmentRecoveryTest, SupersededSegmentsAreRemovedOnOpen) {
   Log log;
   ASSERT_TRUE(store_->GetLog(5, &log).ok());
   EXPECT_EQ(log.term, 2u);
+  ExpectOnly(RecoveryCase::kSupersededSegmentsCut);
+}
+
+// Row: a truncate segment that cuts the log to an index the log before it
+// never reached (here its header moved to index 100) is a gap: corruption.
+TEST_F(SegmentRecoveryTest, TruncateSegmentOutsideTheLogIsAnError) {
+  Open();
+  StoreBatches(10);
+  ASSERT_TRUE(store_->DeleteRange(5, 1000).ok());
+  std::vector<std::string> paths = SegmentPaths();
+  ASSERT_EQ(paths.size(), 2u);
+  CloseStore();
+  std::vector<uint8_t> head = ReadBytes(paths[1], 0, format::kSegmentHeaderSizeBytes);
+  format::SegmentHeader header = format::DecodeSegmentHeader(head).value();
+  ASSERT_EQ(header.kind, format::SegmentKind::kTruncate);
+  header.first_index = 100;
+  std::array<uint8_t, format::kSegmentHeaderSizeBytes> encoded{};
+  format::EncodeSegmentHeader(header, encoded);
+  WriteBytes(paths[1], 0, encoded);
+  const std::string moved = fs::Join(kDir, format::SegmentFileName(header.segment_seq, 100));
+  ASSERT_TRUE(fs_.Rename(paths[1], moved).ok());
+  ExpectOpenFails(StatusCode::kCorruption, {moved, "truncates the log to index 100", paths[0]});
+  ExpectOnly(RecoveryCase::kSegmentLinksOutsideLog);
+}
+
+// Row: logstore.meta recording a first index the segments do not hold.
+TEST_F(SegmentRecoveryTest, FirstIndexOutsideTheLogIsAnError) {
+  Open();
+  StoreBatches(2);
+  CloseStore();
+  std::array<uint8_t, format::kMetaSizeBytes> meta{};
+  format::EncodeMeta(format::StoreMeta{.first_index = 50, .base_segment_seq = 1}, meta);
+  WriteBytes("/log/logstore.meta", 0, meta);
+  ExpectOpenFails(StatusCode::kCorruption,
+                  {"/log/logstore.meta records first index 50", "outside the recovered log"});
+  ExpectOnly(RecoveryCase::kFirstIndexOutsideLog);
+}
+
+// The recovery table (docs/logstore-format.md): each row with a decision of
+// its own, and the test named after it.
+struct RowTest {
+  RecoveryCase recovery_case;
+  const char* test_name;
+};
+constexpr RowTest kRowTests[] = {
+    {RecoveryCase::kCleanEnd, "CleanReopenRecoversEverything"},
+    {RecoveryCase::kTornTail, "TornTailIsNeverWrittenOver"},
+    {RecoveryCase::kCommittedDataAfterDamage, "MidLogCorruptionIsAnError"},
+    {RecoveryCase::kOlderSegmentEndsEarly, "CorruptionInAnOlderSegmentIsAnError"},
+    {RecoveryCase::kUnacknowledgedBatchesCut, "UnacknowledgedBatchBehindAContinueSegmentIsCutOff"},
+    {RecoveryCase::kMissingContinuedSegment, "MissingSegmentIsReported"},
+    {RecoveryCase::kMissingOldestSegment, "MissingOldestSegmentIsReported"},
+    {RecoveryCase::kMissingMeta, "MissingMetaIsReported"},
+    {RecoveryCase::kCorruptMeta, "CorruptMetaIsReported"},
+    {RecoveryCase::kBadSegmentHeader, "BadSegmentHeaderIsReported"},
+    {RecoveryCase::kSegmentNameMismatch, "SegmentRenamedToAnotherSequenceIsReported"},
+    {RecoveryCase::kLeftoverTempFile, "LeftoverTempFilesAreRemoved"},
+    {RecoveryCase::kUnknownFileIgnored, "UnknownFilesAreIgnored"},
+    {RecoveryCase::kDeadSegment, "DeadSegmentsAfterHeadDeleteAreRemoved"},
+    {RecoveryCase::kSupersededSegmentsCut, "SupersededSegmentsAreRemovedOnOpen"},
+    {RecoveryCase::kSegmentLinksOutsideLog, "TruncateSegmentOutsideTheLogIsAnError"},
+    {RecoveryCase::kAcknowledgedDataLost, "LostAcknowledgedBatchBeforeHeadDeleteIsAnError"},
+    {RecoveryCase::kWholeDeleteKeepsSequence, "WholeDeleteKeepsTheBatchSequence"},
+    {RecoveryCase::kFirstIndexOutsideLog, "FirstIndexOutsideTheLogIsAnError"},
+};
+
+bool TestRegistered(const std::string& suite_name, const std::string& name) {
+  const ::testing::UnitTest& unit = *::testing::UnitTest::GetInstance();
+  for (int i = 0; i < unit.total_test_suite_count(); i++) {
+    const ::testing::TestSuite& suite = *unit.GetTestSuite(i);
+    if (suite.name() != suite_name) continue;
+    for (int j = 0; j < suite.total_test_count(); j++) {
+      if (suite.GetTestInfo(j)->name() == name) return true;
+    }
+  }
+  return false;
+}
+
+TEST(SegmentRecoveryTableTest, EveryRowHasItsNamedTest) {
+  for (size_t i = 0; i < kRecoveryCaseCount; i++) {
+    const auto recovery_case = static_cast<RecoveryCase>(i);
+    const RowTest* row = nullptr;
+    for (const RowTest& candidate : kRowTests) {
+      if (candidate.recovery_case == recovery_case) row = &candidate;
+    }
+    ASSERT_NE(row, nullptr) << "no test for row " << RecoveryCaseName(recovery_case);
+    EXPECT_TRUE(TestRegistered("SegmentRecoveryTest", row->test_name))
+        << RecoveryCaseName(recovery_case) << ": " << row->test_name << " is not a test";
+  }
+  EXPECT_EQ(std::size(kRowTests), kRecoveryCaseCount) << "one entry per row";
 }
 
 }  // namespace

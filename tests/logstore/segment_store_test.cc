@@ -4,11 +4,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "base/executor.h"
 #include "base/log.h"
+#include "fs/posix_fs.h"
 #include "sim/sim_fs.h"
 #include "tests/logstore/logstore_test_util.h"
 
@@ -320,6 +324,23 @@ TEST_F(SegmentStoreTest, ReadOnlyOpenRefusesWrites) {
   EXPECT_THAT(status.message(), HasSubstr("read-only"));
 }
 
+// A read-only open (logstore dump/verify) takes no lock and creates nothing,
+// so it works beside a writer holding the lock and on a store the caller may
+// read but not write (the lock needs a writable descriptor).
+TEST_F(SegmentStoreTest, ReadOnlyOpenTakesNoLockAndCreatesNothing) {
+  auto writer = Open();
+  ASSERT_TRUE(writer->StoreLogs(MakeBatch(1, 3, 1)).ok());
+  std::vector<std::string> before = fs_.List("/log").value();
+  options_.read_only = true;
+  auto reader = Open();
+  EXPECT_EQ(ReadAll(*reader), MakeBatch(1, 3, 1));
+  EXPECT_EQ(fs_.List("/log").value(), before);
+  ASSERT_TRUE(reader->Close().ok());
+  Result<std::unique_ptr<SegmentStore>> missing = SegmentStore::Open(fs_, "/nothing", options_);
+  EXPECT_FALSE(missing.ok());
+  EXPECT_FALSE(fs_.Stat("/nothing").ok()) << "a read-only open creates no directory";
+}
+
 TEST_F(SegmentStoreTest, BadOptionsAreRejected) {
   options_.write_alignment_bytes = 1000;
   Result<std::unique_ptr<SegmentStore>> opened = SegmentStore::Open(fs_, "/log", options_);
@@ -328,6 +349,37 @@ TEST_F(SegmentStoreTest, BadOptionsAreRejected) {
   options_.write_alignment_bytes = 512;
   opened = SegmentStore::Open(fs_, "relative/dir", options_);
   EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
+}
+
+// A FIFO named like a segment fails Open with an error naming it, never a
+// hang (PosixFs refuses non-regular files without blocking in open(2)).
+TEST(SegmentStorePosixTest, AFifoNamedLikeASegmentIsRefusedNotWaitedOn) {
+  std::string root = (std::filesystem::temp_directory_path() / "walsim-ls-XXXXXX").string();
+  ASSERT_NE(mkdtemp(root.data()), nullptr);
+  fs::PosixFs posix;
+  SegmentStoreOptions options;
+  options.segment_size_bytes = 8 * 512;
+  options.logger = NullLogger();
+  const std::string dir = root + "/log";
+  {
+    auto store = SegmentStore::Open(posix, dir, options);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->StoreLogs(MakeBatch(1, 2, 1)).ok());
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  const std::string fifo = dir + "/" + format::SegmentFileName(2, 3);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ::alarm(10);
+  for (bool read_only : {true, false}) {
+    options.read_only = read_only;
+    auto store = SegmentStore::Open(posix, dir, options);
+    ASSERT_FALSE(store.ok());
+    EXPECT_THAT(store.status().message(), HasSubstr("not a regular file"));
+    EXPECT_THAT(store.status().message(), HasSubstr(fifo));
+  }
+  ::alarm(0);
+  std::error_code ec;
+  std::filesystem::remove_all(root, ec);
 }
 
 }  // namespace

@@ -1,13 +1,26 @@
 // One test per row of the recovery table in docs/wal-format.md ("Recovery"),
 // plus etcd's repair tests, on PosixFs and SimFs.
+#include "wal/recovery.h"
+
 #include <gtest/gtest.h>
 
 #include "base/coding.h"
+#include "fs/path.h"
 #include "tests/wal/wal_test_env.h"
 #include "wal/wal.h"
 
 namespace walsim::wal::testing {
 namespace {
+
+// Removes a WAL directory and its files (a test starting over). True on success.
+bool RemoveAllForTest(fs::FileSystem& fs, const std::string& dir) {
+  auto names = fs.List(dir);
+  if (!names.ok()) return false;
+  for (const std::string& name : *names) {
+    if (!fs.Remove(fs::Join(dir, name)).ok()) return false;
+  }
+  return fs.Remove(dir).ok();
+}
 
 template <typename EnvT>
 class WalRecoveryTest : public ::testing::Test {
@@ -20,7 +33,7 @@ class WalRecoveryTest : public ::testing::Test {
   // tail path, and records each entry's end offset in offsets_.
   std::string Write(uint64_t count, const std::string& data = {},
                     uint64_t segment_size_bytes = uint64_t{1} << 20) {
-    WalOptions options = QuietOptions();
+    WalOptions options = Options();
     options.segment_size_bytes = segment_size_bytes;
     auto wal = Wal::Create(fs(), Dir(), "", options);
     WALSIM_ASSERT(wal.ok());
@@ -35,8 +48,8 @@ class WalRecoveryTest : public ::testing::Test {
     return tail;
   }
   Result<ReadAllResult> OpenAndRead(bool write) {
-    auto wal = write ? Wal::Open(fs(), Dir(), {}, QuietOptions())
-                     : Wal::OpenForRead(fs(), Dir(), {}, QuietOptions());
+    auto wal = write ? Wal::Open(fs(), Dir(), {}, Options())
+                     : Wal::OpenForRead(fs(), Dir(), {}, Options());
     if (!wal.ok()) return wal.status();
     auto result = (*wal)->ReadAll();
     WALSIM_ASSERT((*wal)->Close().ok() || !result.ok());
@@ -51,14 +64,14 @@ class WalRecoveryTest : public ::testing::Test {
     auto read_only = OpenAndRead(/*write=*/false);
     ASSERT_TRUE(read_only.ok()) << "readers tolerate a torn tail";
     EXPECT_EQ(read_only->entries.size(), expected);
-    auto repaired = Repair(fs(), Dir(), QuietOptions());
+    auto repaired = Repair(fs(), Dir(), Options());
     ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
     EXPECT_TRUE(*repaired);
     EXPECT_TRUE(fs().Stat(offsets_path_ + ".broken").ok()) << "a copy is kept";
-    auto again = Repair(fs(), Dir(), QuietOptions());
+    auto again = Repair(fs(), Dir(), Options());
     ASSERT_TRUE(again.ok());
     EXPECT_FALSE(*again) << "a sound WAL needs no repair";
-    auto wal = Wal::Open(fs(), Dir(), {}, QuietOptions());
+    auto wal = Wal::Open(fs(), Dir(), {}, Options());
     ASSERT_TRUE(wal.ok());
     auto result = (*wal)->ReadAll();
     ASSERT_TRUE(result.ok()) << result.status().ToString();
@@ -81,12 +94,36 @@ class WalRecoveryTest : public ::testing::Test {
       EXPECT_NE(result.status().message().find(path), std::string::npos);
       EXPECT_NE(result.status().message().find("offset"), std::string::npos);
     }
-    auto repaired = Repair(fs(), Dir(), QuietOptions());
+    auto repaired = Repair(fs(), Dir(), Options());
     ASSERT_FALSE(repaired.ok()) << "mid-log damage is never truncated away";
     EXPECT_EQ(WalErrorOf(repaired.status()), error);
   }
 
+  // QuietOptions() that count recovery decisions in report_.
+  WalOptions Options() {
+    WalOptions options = QuietOptions();
+    options.recovery_report = &report_;
+    return options;
+  }
+  // Recovery took expected, and nothing else besides the background rows
+  // every read takes (the end of each file's data; the .broken copy a repair
+  // leaves behind).
+  void ExpectOnly(RecoveryCase expected) {
+    EXPECT_TRUE(report_.Took(expected))
+        << RecoveryCaseName(expected) << " not taken; report: " << report_.ToString();
+    for (size_t i = 0; i < kRecoveryCaseCount; i++) {
+      const auto taken = static_cast<RecoveryCase>(i);
+      if (taken == expected || taken == RecoveryCase::kEndOfData ||
+          taken == RecoveryCase::kStrayFileIgnored) {
+        continue;
+      }
+      EXPECT_FALSE(report_.Took(taken))
+          << "unexpected row " << RecoveryCaseName(taken) << "; report: " << report_.ToString();
+    }
+  }
+
   EnvT env_;
+  RecoveryReport report_;
   std::vector<uint64_t> offsets_;
   std::string offsets_path_;
 };
@@ -98,6 +135,7 @@ TYPED_TEST(WalRecoveryTest, TornTailIsRepaired) {
   this->offsets_path_ = this->Write(10);
   TruncateAt(this->fs(), this->offsets_path_, this->offsets_.back() - 4);
   this->ExpectRepairKeeps(9);
+  this->ExpectOnly(RecoveryCase::kTornLengthField);
 }
 
 // Row: zeroed chunk in the last record (etcd's TestRepairWriteTearLast).
@@ -110,6 +148,7 @@ TYPED_TEST(WalRecoveryTest, ZeroedChunkInTheLastRecordIsATornTail) {
   size_t kept = 0;
   while (this->offsets_[kept] <= 1024) kept++;
   this->ExpectRepairKeeps(kept);
+  this->ExpectOnly(RecoveryCase::kZeroedChunkInLastRecord);
 }
 
 // Row: garbage length field past the end of the file.
@@ -119,6 +158,7 @@ TYPED_TEST(WalRecoveryTest, GarbageLengthPastTheEndIsATornTail) {
   PutFixed64(&garbage, 0x00ffffffffffff00ull);
   WriteAt(this->fs(), this->offsets_path_, this->offsets_.back(), garbage);
   this->ExpectRepairKeeps(5);
+  this->ExpectOnly(RecoveryCase::kTornLengthField);
 }
 
 // Row: a tear in the middle (a zeroed sector inside a record that is followed
@@ -135,6 +175,7 @@ TYPED_TEST(WalRecoveryTest, TearInTheMiddleIsRepairedToTheRecordsBeforeIt) {
   EXPECT_NE(broken.status().message().find("unsynced records follow it"), std::string::npos)
       << broken.status().ToString();
   this->ExpectRepairKeeps(1);
+  this->ExpectOnly(RecoveryCase::kTearInTheMiddle);
 }
 
 // Row: mid-log CRC mismatch.
@@ -142,6 +183,7 @@ TYPED_TEST(WalRecoveryTest, MidLogCrcMismatchIsAnError) {
   const std::string tail = this->Write(10, "payload");
   FlipByte(this->fs(), tail, this->offsets_[4] - 10, 0x10);  // inside entry 5's data
   this->ExpectUnrepairable(WalError::kCrcMismatch, tail);
+  this->ExpectOnly(RecoveryCase::kMidLogDamage);
 }
 
 // Row: a last record that fails its CRC with nothing after it is a write that
@@ -151,6 +193,115 @@ TYPED_TEST(WalRecoveryTest, DamagedLastRecordIsATornTail) {
   this->offsets_path_ = this->Write(3, "payload");
   FlipByte(this->fs(), this->offsets_path_, this->offsets_.back() - 10, 0x10);
   this->ExpectRepairKeeps(2);
+  this->ExpectOnly(RecoveryCase::kDamagedLastRecord);
+}
+
+// Row: damage to one field of a record in the last file, with intact records
+// after it, is corruption, never a torn tail: ending the log there would drop
+// synced records silently. One test per field of the frame (length, type,
+// crc, data); each damaged value is tried on a fresh WAL.
+TYPED_TEST(WalRecoveryTest, DamagedLengthFieldBeforeIntactRecordsIsCorruption) {
+  // Bit 40 (runs past the end), bit 59 (malformed top byte), bit 14 (a frame
+  // that ends in the preallocated zeros, so it looks torn).
+  for (const auto& [byte, mask] :
+       std::vector<std::pair<uint64_t, uint8_t>>{{5, 0x01}, {7, 0x08}, {1, 0x40}}) {
+    const std::string tail = this->Write(10, "payload");
+    FlipByte(this->fs(), tail, this->offsets_[3] + byte, mask);
+    this->ExpectUnrepairable(WalError::kMalformedRecord, tail);
+    auto result = this->OpenAndRead(/*write=*/false);
+    EXPECT_NE(result.status().message().find("damaged length field"), std::string::npos)
+        << result.status().ToString();
+    ASSERT_TRUE(RemoveAllForTest(this->fs(), this->Dir()));
+  }
+  this->ExpectOnly(RecoveryCase::kDamagedLengthField);
+}
+
+// A length field off by 8 bytes with a non-zero frame after it fails as
+// mid-log damage (the frame it delimits fails its checks).
+TYPED_TEST(WalRecoveryTest, LengthFieldOffByOneWordIsMidLogDamage) {
+  const std::string tail = this->Write(10, "payload");
+  FlipByte(this->fs(), tail, this->offsets_[3], 0x08);
+  this->ExpectUnrepairable(WalError::kMalformedRecord, tail);
+  this->ExpectOnly(RecoveryCase::kMidLogDamage);
+}
+
+TYPED_TEST(WalRecoveryTest, ZeroedLengthFieldBeforeIntactRecordsIsCorruption) {
+  const std::string tail = this->Write(10, "payload");
+  ASSERT_NE((this->offsets_[3] + 8) % 512, 0u) << "not the sector-boundary exception";
+  ZeroRange(this->fs(), tail, this->offsets_[3], 8);
+  this->ExpectUnrepairable(WalError::kMalformedRecord, tail);
+  auto result = this->OpenAndRead(/*write=*/false);
+  EXPECT_NE(result.status().message().find("damaged length field"), std::string::npos)
+      << result.status().ToString();
+  EXPECT_NE(result.status().message().find("offset " + std::to_string(this->offsets_[3])),
+            std::string::npos)
+      << result.status().ToString();
+  this->ExpectOnly(RecoveryCase::kDamagedLengthField);
+}
+
+// Row: a zero length field that ends exactly on a sector boundary is the end of
+// the data even with an intact record behind it: a reorder crash loses the
+// sector holding it while the record's own sectors persist, and the two are
+// byte for byte the same.
+TYPED_TEST(WalRecoveryTest, ZeroLengthFieldEndingOnASectorBoundaryEndsTheLog) {
+  const std::string tail = this->Write(200, "payload");
+  size_t k = 0;
+  while (k < this->offsets_.size() && (this->offsets_[k] + 8) % 512 != 0) k++;
+  ASSERT_LT(k + 1, this->offsets_.size()) << "no frame starts 8 bytes before a sector boundary";
+  ZeroRange(this->fs(), tail, this->offsets_[k], 8);
+  auto result = this->OpenAndRead(/*write=*/false);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->entries.size(), k + 1);
+  this->ExpectOnly(RecoveryCase::kZeroLengthOnSectorBoundary);
+}
+
+TYPED_TEST(WalRecoveryTest, DamagedTypeFieldBeforeIntactRecordsIsCorruption) {
+  // The type varint is the 10th byte of the frame (length field, tag 0x08).
+  for (const uint8_t type : {0x00, 0x03, 0x06, 0x82}) {
+    const std::string tail = this->Write(10, "payload");
+    ASSERT_EQ(ReadWhole(this->fs(), tail)[this->offsets_[3] + 9], 2);
+    WriteAt(this->fs(), tail, this->offsets_[3] + 9, std::string(1, static_cast<char>(type)));
+    auto result = this->OpenAndRead(/*write=*/false);
+    ASSERT_FALSE(result.ok()) << "type " << int{type};
+    EXPECT_TRUE(result.status().Is(StatusCode::kCorruption)) << result.status().ToString();
+    EXPECT_NE(WalErrorOf(result.status()), WalError::kTornTail) << result.status().ToString();
+    this->ExpectUnrepairable(WalErrorOf(result.status()), tail);
+    ASSERT_TRUE(RemoveAllForTest(this->fs(), this->Dir()));
+  }
+}
+
+TYPED_TEST(WalRecoveryTest, DamagedCrcFieldBeforeIntactRecordsIsCorruption) {
+  const std::string tail = this->Write(10, "payload");
+  // Tag 0x10 at byte 10, the crc varint from byte 11.
+  FlipByte(this->fs(), tail, this->offsets_[3] + 11, 0x01);
+  this->ExpectUnrepairable(WalError::kCrcMismatch, tail);
+  this->ExpectOnly(RecoveryCase::kMidLogDamage);
+}
+
+TYPED_TEST(WalRecoveryTest, DamagedDataBeforeIntactRecordsIsCorruption) {
+  const std::string tail = this->Write(10, "payload");
+  FlipByte(this->fs(), tail, this->offsets_[3] + 24, 0x01);  // entry 4's data
+  this->ExpectUnrepairable(WalError::kCrcMismatch, tail);
+  this->ExpectOnly(RecoveryCase::kMidLogDamage);
+}
+
+// Row: a record over the size limit is an error even as the last record
+// (etcd's ErrMaxWALEntrySizeLimitExceeded), never a torn tail.
+TYPED_TEST(WalRecoveryTest, RecordOverTheSizeLimitIsAnErrorEvenAtTheEnd) {
+  const std::string tail = this->Write(2, std::string(8192, 'x'));
+  WalOptions options = this->Options();
+  options.record_size_bytes_max = 4096;
+  options.metadata_size_bytes_max = 1024;
+  auto wal = Wal::OpenForRead(this->fs(), this->Dir(), {}, options);
+  ASSERT_TRUE(wal.ok());
+  auto result = (*wal)->ReadAll();
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(result.status().Is(StatusCode::kCorruption)) << result.status().ToString();
+  EXPECT_NE(WalErrorOf(result.status()), WalError::kTornTail) << result.status().ToString();
+  EXPECT_NE(result.status().message().find("exceeds the limit"), std::string::npos);
+  auto repaired = Repair(this->fs(), this->Dir(), options);
+  EXPECT_FALSE(repaired.ok()) << "an oversized record is never truncated away";
+  this->ExpectOnly(RecoveryCase::kRecordOverSizeLimit);
 }
 
 // Row: a zero length field ends the log; non-zero stale bytes after it (an
@@ -159,7 +310,7 @@ TYPED_TEST(WalRecoveryTest, DamagedLastRecordIsATornTail) {
 TYPED_TEST(WalRecoveryTest, StaleBytesAfterAZeroRecordAreZeroedOnOpen) {
   const std::string tail = this->Write(40);
   ZeroRange(this->fs(), tail, this->offsets_[19], this->offsets_[20] - this->offsets_[19]);
-  auto wal = Wal::Open(this->fs(), this->Dir(), {}, QuietOptions());
+  auto wal = Wal::Open(this->fs(), this->Dir(), {}, this->Options());
   ASSERT_TRUE(wal.ok());
   auto result = (*wal)->ReadAll();
   ASSERT_TRUE(result.ok()) << result.status().ToString();
@@ -173,6 +324,7 @@ TYPED_TEST(WalRecoveryTest, StaleBytesAfterAZeroRecordAreZeroedOnOpen) {
   ASSERT_TRUE(reread.ok()) << "old frames were zeroed: " << reread.status().ToString();
   EXPECT_EQ(reread->entries.size(), 25u);
   EXPECT_EQ(reread->entries.back().data, "new");
+  this->ExpectOnly(RecoveryCase::kEndOfData);
 }
 
 // Row: missing file.
@@ -185,11 +337,12 @@ TYPED_TEST(WalRecoveryTest, MissingFileIsASequenceGap) {
   EXPECT_TRUE(result.status().Is(StatusCode::kCorruption));
   EXPECT_EQ(WalErrorOf(result.status()), WalError::kSequenceGap) << result.status().ToString();
   EXPECT_NE(result.status().message().find(files[3]), std::string::npos);
-  EXPECT_EQ(WalErrorOf(Repair(this->fs(), this->Dir(), QuietOptions()).status()),
+  EXPECT_EQ(WalErrorOf(Repair(this->fs(), this->Dir(), this->Options()).status()),
             WalError::kSequenceGap);
-  auto snaps = ValidSnapshotEntries(this->fs(), this->Dir(), QuietOptions());
+  auto snaps = ValidSnapshotEntries(this->fs(), this->Dir(), this->Options());
   EXPECT_EQ(WalErrorOf(snaps.status()), WalError::kSequenceGap) << snaps.status().ToString();
   EXPECT_NE(snaps.status().message().find(files[3]), std::string::npos);
+  this->ExpectOnly(RecoveryCase::kMissingFile);
 }
 
 // Row: out-of-sequence file.
@@ -197,12 +350,30 @@ TYPED_TEST(WalRecoveryTest, OutOfSequenceFileIsASequenceGap) {
   this->Write(24, std::string(40, 'x'), /*segment_size_bytes=*/256);
   const auto files = WalFiles(this->fs(), this->Dir());
   auto last = ParseSegmentName(files.back());
+  // The same sequence as its predecessor: it sorts after it (a higher index)
+  // but does not follow it.
   ASSERT_TRUE(this->fs()
                   .Rename(this->PathOf(files.back()),
-                          this->PathOf(FormatSegmentName(last->seq + 5, last->index)))
+                          this->PathOf(FormatSegmentName(last->seq - 1, last->index)))
                   .ok());
   auto result = this->OpenAndRead(/*write=*/false);
   EXPECT_EQ(WalErrorOf(result.status()), WalError::kSequenceGap) << result.status().ToString();
+  this->ExpectOnly(RecoveryCase::kOutOfSequenceFile);
+}
+
+// Row kOutOfSequenceFile too: a copy of the first file under the next
+// sequence number starts at index 0 again. SearchIndex would pick it and read
+// it alone (a silent shorter log, found by tests/sweeps): refused.
+TYPED_TEST(WalRecoveryTest, ACopyOfTheFirstFileUnderTheNextSequenceIsOutOfSequence) {
+  this->Write(24, std::string(40, 'x'), /*segment_size_bytes=*/256);
+  const auto files = WalFiles(this->fs(), this->Dir());
+  auto last = ParseSegmentName(files.back());
+  WriteAt(this->fs(), this->PathOf(FormatSegmentName(last->seq + 1, 0)), 0,
+          ReadWhole(this->fs(), this->PathOf(files.front())));
+  auto result = this->OpenAndRead(/*write=*/false);
+  EXPECT_EQ(WalErrorOf(result.status()), WalError::kSequenceGap) << result.status().ToString();
+  EXPECT_NE(result.status().message().find("not after the first file"), std::string::npos);
+  this->ExpectOnly(RecoveryCase::kOutOfSequenceFile);
 }
 
 // Row: a torn record in a file that is not the last one.
@@ -217,6 +388,7 @@ TYPED_TEST(WalRecoveryTest, TornRecordInAnEarlierFileIsCorruption) {
   ASSERT_FALSE(result.ok());
   EXPECT_TRUE(result.status().Is(StatusCode::kCorruption)) << result.status().ToString();
   EXPECT_NE(result.status().message().find("not the last one"), std::string::npos);
+  this->ExpectOnly(RecoveryCase::kTornRecordInEarlierFile);
 }
 
 // Row: stray .tmp and .broken files are ignored.
@@ -227,9 +399,75 @@ TYPED_TEST(WalRecoveryTest, StrayTmpAndBrokenFilesAreIgnored) {
   auto result = this->OpenAndRead(/*write=*/true);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->entries.size(), 3u);
-  auto repaired = Repair(this->fs(), this->Dir(), QuietOptions());
+  auto repaired = Repair(this->fs(), this->Dir(), this->Options());
   ASSERT_TRUE(repaired.ok());
   EXPECT_FALSE(*repaired);
+  this->ExpectOnly(RecoveryCase::kStrayFileIgnored);
+}
+
+// A WAL whose first frame is damaged reports the damage, not a missing
+// snapshot record at index 0.
+TYPED_TEST(WalRecoveryTest, DamagedFirstFrameIsReportedNotAMissingSnapshot) {
+  const std::string tail = this->Write(3);
+  TruncateAt(this->fs(), tail, 4);  // half of the first length field
+  auto verified = Verify(this->fs(), this->Dir(), {}, this->Options());
+  ASSERT_FALSE(verified.ok());
+  EXPECT_TRUE(verified.status().Is(StatusCode::kCorruption)) << verified.status().ToString();
+  EXPECT_NE(verified.status().message().find("partial length field"), std::string::npos)
+      << verified.status().ToString();
+  auto read = this->OpenAndRead(/*write=*/false);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("damaged frame"), std::string::npos)
+      << read.status().ToString();
+}
+
+// The recovery table (docs/wal-format.md): each row, the test named after it.
+struct RowTest {
+  RecoveryCase recovery_case;
+  const char* test_name;
+};
+constexpr RowTest kRowTests[] = {
+    {RecoveryCase::kEndOfData, "StaleBytesAfterAZeroRecordAreZeroedOnOpen"},
+    {RecoveryCase::kTornLengthField, "TornTailIsRepaired"},
+    {RecoveryCase::kZeroedChunkInLastRecord, "ZeroedChunkInTheLastRecordIsATornTail"},
+    {RecoveryCase::kTearInTheMiddle, "TearInTheMiddleIsRepairedToTheRecordsBeforeIt"},
+    {RecoveryCase::kDamagedLastRecord, "DamagedLastRecordIsATornTail"},
+    {RecoveryCase::kDamagedLengthField, "DamagedLengthFieldBeforeIntactRecordsIsCorruption"},
+    {RecoveryCase::kZeroLengthOnSectorBoundary, "ZeroLengthFieldEndingOnASectorBoundaryEndsTheLog"},
+    {RecoveryCase::kRecordOverSizeLimit, "RecordOverTheSizeLimitIsAnErrorEvenAtTheEnd"},
+    {RecoveryCase::kMidLogDamage, "MidLogCrcMismatchIsAnError"},
+    {RecoveryCase::kTornRecordInEarlierFile, "TornRecordInAnEarlierFileIsCorruption"},
+    {RecoveryCase::kMissingFile, "MissingFileIsASequenceGap"},
+    {RecoveryCase::kOutOfSequenceFile, "OutOfSequenceFileIsASequenceGap"},
+    {RecoveryCase::kStrayFileIgnored, "StrayTmpAndBrokenFilesAreIgnored"},
+};
+
+// True when a test named name is registered in a suite whose name starts
+// with suite_prefix (typed tests: "WalRecoveryTest/Posix", ...).
+bool TestRegistered(const std::string& suite_prefix, const std::string& name) {
+  const ::testing::UnitTest& unit = *::testing::UnitTest::GetInstance();
+  for (int i = 0; i < unit.total_test_suite_count(); i++) {
+    const ::testing::TestSuite& suite = *unit.GetTestSuite(i);
+    if (!std::string(suite.name()).starts_with(suite_prefix)) continue;
+    for (int j = 0; j < suite.total_test_count(); j++) {
+      if (suite.GetTestInfo(j)->name() == name) return true;
+    }
+  }
+  return false;
+}
+
+TEST(WalRecoveryTableTest, EveryRowHasItsNamedTest) {
+  for (size_t i = 0; i < kRecoveryCaseCount; i++) {
+    const auto recovery_case = static_cast<RecoveryCase>(i);
+    const RowTest* row = nullptr;
+    for (const RowTest& candidate : kRowTests) {
+      if (candidate.recovery_case == recovery_case) row = &candidate;
+    }
+    ASSERT_NE(row, nullptr) << "no test for row " << RecoveryCaseName(recovery_case);
+    EXPECT_TRUE(TestRegistered("WalRecoveryTest/", row->test_name))
+        << RecoveryCaseName(recovery_case) << ": " << row->test_name << " is not a test";
+  }
+  EXPECT_EQ(std::size(kRowTests), kRecoveryCaseCount) << "one entry per row";
 }
 
 }  // namespace

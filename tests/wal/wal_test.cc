@@ -2,6 +2,8 @@
 #include "wal/wal.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/coding.h"
 #include "base/crc32c.h"
@@ -728,6 +730,27 @@ TEST_F(WalSimTest, AcknowledgedSavesSurviveACrash) {
   EXPECT_EQ(result->metadata, "m");
 }
 #endif
+
+// A FIFO named like the next segment makes Verify, ReadAll and Repair fail
+// with an error naming it, never hang (PosixFs refuses non-regular files).
+TEST(WalPosixTest, AFifoNamedLikeASegmentIsRefusedNotWaitedOn) {
+  PosixEnv env;
+  const std::string dir = env.Root() + "/wal";
+  auto wal = Wal::Create(env.fs(), dir, "", QuietOptions());
+  ASSERT_TRUE(wal.ok());
+  ASSERT_TRUE((*wal)->Close().ok());
+  const std::string fifo = dir + "/" + FormatSegmentName(1, 1);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ::alarm(10);
+  auto verified = Verify(env.fs(), dir, {}, QuietOptions());
+  ASSERT_FALSE(verified.ok());
+  EXPECT_NE(verified.status().message().find("not a regular file"), std::string::npos)
+      << verified.status().ToString();
+  EXPECT_NE(verified.status().message().find(fifo), std::string::npos);
+  auto repaired = Repair(env.fs(), dir, QuietOptions());
+  EXPECT_FALSE(repaired.ok());
+  ::alarm(0);
+}
 
 }  // namespace
 }  // namespace walsim::wal::testing
