@@ -76,13 +76,17 @@ Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::str
                          std::to_string(snapshot_index) + " (first file is " +
                          segments.front().name + ")");
   }
-  // A later file never starts at or below the first file's index: Cut names
-  // a file after the last entry saved (at least 1), and raft overwrites only
-  // uncommitted entries, above every purged file. A copy of an older file
-  // under a new sequence number would otherwise be chosen by SearchIndex
-  // and read alone.
+  // A later file never starts below the first file's index: raft overwrites
+  // only uncommitted entries, above every purged file. It starts AT the
+  // first file's index only in a run of Cuts with no entry saved between
+  // them, right after the first file. A copy of an older file under a new
+  // sequence number breaks both rules, and SearchIndex would read it alone.
   for (size_t i = 1; i < segments.size(); i++) {
-    if (segments[i].index <= segments.front().index) {
+    const uint64_t front_index = segments.front().index;
+    const bool below = segments[i].index < front_index;
+    const bool repeats_front =
+        segments[i].index == front_index && segments[i - 1].index != front_index;
+    if (below || repeats_front) {
       RecordCase(report, RecoveryCase::kOutOfSequenceFile);
       return WalStatus(StatusCode::kCorruption, WalError::kSequenceGap,
                        "wal file " + fs::Join(dir, segments[i].name) + " starts at index " +
@@ -90,6 +94,10 @@ Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::str
                            segments.front().name + ": out-of-sequence file");
     }
   }
+  // Of files that start at the same index, read from the first: SearchIndex
+  // picks the last, and a copy of an older file under a new sequence number
+  // would then be read alone; read from the first, it breaks the CRC chain.
+  while (*first > 0 && segments[*first - 1].index == segments[*first].index) --*first;
   for (size_t i = *first + 1; i < segments.size(); i++) {
     if (segments[i].seq != segments[i - 1].seq + 1) {
       RecordCase(report, segments[i].seq > segments[i - 1].seq + 1

@@ -376,6 +376,26 @@ TYPED_TEST(WalRecoveryTest, ACopyOfTheFirstFileUnderTheNextSequenceIsOutOfSequen
   this->ExpectOnly(RecoveryCase::kOutOfSequenceFile);
 }
 
+// Not a row of damage: two Cuts with no entry between them name two files
+// after the same index, and the WAL reads them both.
+TYPED_TEST(WalRecoveryTest, TwoFilesStartingAtTheSameIndexAreRead) {
+  auto created = Wal::Create(this->fs(), this->Dir(), "", this->Options());
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  std::unique_ptr<Wal> wal = std::move(created).value();
+  const std::vector<Entry> first = {MakeEntry(1, 1, "a")};
+  const std::vector<Entry> second = {MakeEntry(2, 1, "b")};
+  ASSERT_TRUE(wal->Save(HardState{1, 1, 0}, first).ok());
+  ASSERT_TRUE(wal->Cut().ok());
+  ASSERT_TRUE(wal->Cut().ok());
+  ASSERT_TRUE(wal->Save(HardState{}, second).ok());
+  ASSERT_TRUE(wal->Close().ok());
+  ASSERT_EQ(WalFiles(this->fs(), this->Dir()).size(), 3u);
+  auto result = this->OpenAndRead(/*write=*/false);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->entries.size(), 2u);
+  EXPECT_EQ(result->entries[1].data, "b");
+}
+
 // Row: a torn record in a file that is not the last one.
 TYPED_TEST(WalRecoveryTest, TornRecordInAnEarlierFileIsCorruption) {
   this->Write(24, std::string(40, 'x'), /*segment_size_bytes=*/256);
