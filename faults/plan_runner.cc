@@ -24,7 +24,7 @@ Rng PlanRunner::StreamFor(const Rule& rule) {
 }
 
 Status PlanRunner::Append(Rule rule) {
-  WALSIM_RETURN_IF_ERROR(plan_.Add(rule));
+  WALSIM_RETURN_IF_ERROR(plan_.Add(std::move(rule)));
   rule_rngs_.push_back(StreamFor(plan_.rules().back()));
   matched_counts_.push_back(0);
   fired_counts_.push_back(0);
