@@ -48,16 +48,4 @@ std::string_view RecoveryCaseName(RecoveryCase recovery_case) {
   WALSIM_UNREACHABLE();
 }
 
-std::string RecoveryReport::ToString() const {
-  std::string text;
-  for (size_t i = 0; i < kRecoveryCaseCount; i++) {
-    if (counts[i] == 0) continue;
-    if (!text.empty()) text += ' ';
-    text += RecoveryCaseName(static_cast<RecoveryCase>(i));
-    text += '=';
-    text += std::to_string(counts[i]);
-  }
-  return text;
-}
-
 }  // namespace walsim::logstore

@@ -11,10 +11,11 @@
 // not synchronized; the store writes it only during Open.
 #pragma once
 
-#include <array>
+#include <cstddef>
 #include <cstdint>
-#include <string>
 #include <string_view>
+
+#include "base/case_counts.h"
 
 namespace walsim::logstore {
 
@@ -45,22 +46,8 @@ static_assert(static_cast<size_t>(RecoveryCase::kFirstIndexOutsideLog) + 1 == kR
 // "clean end", "torn tail", ...: stable names (reports, probes).
 std::string_view RecoveryCaseName(RecoveryCase recovery_case);
 
-struct RecoveryReport {
-  std::array<uint64_t, kRecoveryCaseCount> counts{};
-
-  void Record(RecoveryCase recovery_case) { counts[static_cast<size_t>(recovery_case)]++; }
-  uint64_t Count(RecoveryCase recovery_case) const {
-    return counts[static_cast<size_t>(recovery_case)];
-  }
-  bool Took(RecoveryCase recovery_case) const { return Count(recovery_case) > 0; }
-  void Clear() { counts = {}; }
-  // "clean end=1 torn tail=1": the cases taken, in enumerator order.
-  std::string ToString() const;
-};
-
-// Records recovery_case in *report when report is not null.
-inline void RecordCase(RecoveryReport* report, RecoveryCase recovery_case) {
-  if (report != nullptr) report->Record(recovery_case);
-}
+// Which rows a recovery took, and how often.
+using RecoveryReport = CaseCounts<RecoveryCase, kRecoveryCaseCount, RecoveryCaseName>;
+using walsim::RecordCase;
 
 }  // namespace walsim::logstore

@@ -11,10 +11,11 @@
 // plain value: not synchronized; the WAL writes it only during a call.
 #pragma once
 
-#include <array>
+#include <cstddef>
 #include <cstdint>
-#include <string>
 #include <string_view>
+
+#include "base/case_counts.h"
 
 namespace walsim::wal {
 
@@ -39,22 +40,8 @@ static_assert(static_cast<size_t>(RecoveryCase::kStrayFileIgnored) + 1 == kRecov
 // "end of data", "torn length field", ...: stable names (reports, probes).
 std::string_view RecoveryCaseName(RecoveryCase recovery_case);
 
-struct RecoveryReport {
-  std::array<uint64_t, kRecoveryCaseCount> counts{};
-
-  void Record(RecoveryCase recovery_case) { counts[static_cast<size_t>(recovery_case)]++; }
-  uint64_t Count(RecoveryCase recovery_case) const {
-    return counts[static_cast<size_t>(recovery_case)];
-  }
-  bool Took(RecoveryCase recovery_case) const { return Count(recovery_case) > 0; }
-  void Clear() { counts = {}; }
-  // "end of data=3 torn length field=1": the cases taken, in enumerator order.
-  std::string ToString() const;
-};
-
-// Records recovery_case in *report when report is not null.
-inline void RecordCase(RecoveryReport* report, RecoveryCase recovery_case) {
-  if (report != nullptr) report->Record(recovery_case);
-}
+// Which rows a recovery took, and how often.
+using RecoveryReport = CaseCounts<RecoveryCase, kRecoveryCaseCount, RecoveryCaseName>;
+using walsim::RecordCase;
 
 }  // namespace walsim::wal
