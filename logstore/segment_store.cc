@@ -122,24 +122,34 @@ Status SegmentStore::GetLog(uint64_t index, Log* out) {
 namespace {
 
 // The slow half of AssertInvariantsLocked: segments form a chain (rising
-// sequence numbers, each starting where the one before ends), and each
-// segment's frames lie in rising order after its header block and before its
-// write offset (the last segment) or its size.
+// sequence numbers, each starting where the one before ends), and the last
+// frames_to_check frames of each segment lie in rising order after its header
+// block and before its write offset (the last segment) or its size. Checking
+// only the frames a call wrote keeps a StoreLogs O(batch + segments), not
+// O(store): the whole-store walk made StoreLogs 18-31x slower.
 template <typename Segments>
-void AssertSegmentChain(const Segments& segments, uint64_t write_offset_bytes) {
+void AssertSegmentChain(const Segments& segments, uint64_t write_offset_bytes,
+                        size_t frames_to_check) {
   for (size_t i = 0; i < segments.size(); i++) {
     const auto& segment = segments[i];
     if (i > 0) {
       WALSIM_ASSERT_SLOW(segments[i - 1].header.segment_seq < segment.header.segment_seq);
       WALSIM_ASSERT_SLOW(segments[i - 1].next_index() == segment.header.first_index);
     }
-    const uint64_t end_bytes = i + 1 == segments.size() ? write_offset_bytes : segment.size_bytes;
+    const bool is_tail = i + 1 == segments.size();
+    if (!is_tail && frames_to_check != SIZE_MAX) continue;
+    const uint64_t end_bytes = is_tail ? write_offset_bytes : segment.size_bytes;
+    const size_t first = segment.frames.size() - std::min(frames_to_check, segment.frames.size());
     uint64_t previous_end_bytes = segment.header.write_alignment_bytes;
-    for (const uint64_t frame : segment.frames) {
-      const uint64_t offset = format::FrameOffsetBytes(frame);
+    if (first > 0) {
+      const uint64_t before = segment.frames[first - 1];
+      previous_end_bytes = format::FrameOffsetBytes(before) + format::FrameLengthBytes(before);
+    }
+    for (size_t f = first; f < segment.frames.size(); f++) {
+      const uint64_t offset = format::FrameOffsetBytes(segment.frames[f]);
       WALSIM_ASSERT_SLOW(offset >= previous_end_bytes &&
                          offset % format::kFrameAlignmentBytes == 0);
-      previous_end_bytes = offset + format::FrameLengthBytes(frame);
+      previous_end_bytes = offset + format::FrameLengthBytes(segment.frames[f]);
       WALSIM_ASSERT_SLOW(previous_end_bytes <= end_bytes);
     }
   }
@@ -166,7 +176,7 @@ Status SegmentStore::StoreLogs(std::span<const Log> logs) {
     WALSIM_RETURN_IF_ERROR(RollSegment(SegmentKind::kContinue, last_index_ + 1, batch_size_bytes));
   }
   Status appended = AppendBatch(logs, batch_size_bytes);
-  if (appended.ok()) AssertInvariantsLocked();
+  if (appended.ok()) AssertInvariantsLocked(logs.size());
   return appended;
 }
 
@@ -394,7 +404,7 @@ Status SegmentStore::DeletePrefix(uint64_t new_first_index) {
   DropSegments(0, keep);
   first_index_ = new_first_index;
   WALSIM_ASSERT(segments_.front().header.first_index <= first_index_);
-  AssertInvariantsLocked();
+  AssertInvariantsLocked(/*frames_to_check=*/0);  // no frame moved
   return Status::Ok();
 }
 
@@ -411,11 +421,11 @@ Status SegmentStore::DeleteSuffix(uint64_t new_last_index) {
   kept.frames.resize(new_last_index + 1 - kept.header.first_index);
   last_index_ = new_last_index;
   WALSIM_ASSERT(segments_.back().header.kind == SegmentKind::kTruncate);
-  AssertInvariantsLocked();
+  AssertInvariantsLocked(/*frames_to_check=*/0);  // frames only dropped
   return Status::Ok();
 }
 
-void SegmentStore::AssertInvariantsLocked() const {
+void SegmentStore::AssertInvariantsLocked(size_t frames_to_check) const {
   WALSIM_ASSERT(failed_.ok() && !closed_);
   WALSIM_ASSERT((first_index_ == 0) == (last_index_ == 0));
   WALSIM_ASSERT(durable_batch_seq_ <= last_batch_seq_);
@@ -429,7 +439,7 @@ void SegmentStore::AssertInvariantsLocked() const {
   WALSIM_ASSERT(next_segment_seq_ > tail.header.segment_seq);
   WALSIM_ASSERT(write_offset_bytes_ <= tail.size_bytes);
   WALSIM_ASSERT(must_roll_ || write_offset_bytes_ % options_.write_alignment_bytes == 0);
-  if constexpr (kSlowAssertsOn) AssertSegmentChain(segments_, write_offset_bytes_);
+  if constexpr (kSlowAssertsOn) AssertSegmentChain(segments_, write_offset_bytes_, frames_to_check);
 }
 
 SegmentStore::Info SegmentStore::GetInfo() {

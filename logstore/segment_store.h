@@ -188,9 +188,11 @@ class SegmentStore final : public LogStore {
   // Aborts unless the index and offset invariants hold: the range matches
   // the segments, the write offset is aligned and inside the last segment,
   // durable <= last batch; with slow asserts also the chain of segments and
-  // every frame location. Called after each successful StoreLogs,
-  // DeleteRange and Open. REQUIRES: not failed.
-  void AssertInvariantsLocked() const;
+  // the location of the last frames_to_check frames of the last segment
+  // (SIZE_MAX: every frame of every segment). Called after each successful
+  // StoreLogs (its batch's frames), DeleteRange (the chain only) and Open
+  // (everything). REQUIRES: not failed.
+  void AssertInvariantsLocked(size_t frames_to_check = SIZE_MAX) const;
   LogRange RangeLocked() const { return LogRange{first_index_, last_index_}; }
 
   fs::FileSystem& fs_;
