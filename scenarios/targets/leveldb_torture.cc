@@ -32,6 +32,11 @@ class LevelDbTorture : public Target {
          "which writes use sync=true: always, mixed (half), never (any: drawn per seed)",
          "any",
          {"always", "mixed", "never", "any"}},
+        {"dir_sync",
+         "engine: LevelDB's own syncs; on-create: the harness also syncs the "
+         "directory after each file LevelDB creates (docs/findings.md)",
+         "engine",
+         {"engine", "on-create"}},
         {"crashes", "power cuts per seed", "3", {}, 1, 20},
         {"writes", "writes per life, at most", "400", {}, 1, 5000},
     };
@@ -42,8 +47,10 @@ class LevelDbTorture : public Target {
     const SyncChoice sync = Sync(seed, options);
     LevelDbTargetOptions loop = LoopOptions(options, sync);
     loop.keep_trace = keep_trace;
-    return ToTargetRun(RunLevelDbSeed(seed, loop), "sync=" + std::string(sync.name), "leveldb",
-                       keep_trace);
+    return ToTargetRun(
+        RunLevelDbSeed(seed, loop),
+        "sync=" + std::string(sync.name) + (loop.sync_dir_on_create ? " dir_sync=on-create" : ""),
+        "leveldb", keep_trace);
   }
 
   Result<ShrunkSeed> Shrink(uint64_t seed, const TargetOptions& options,
@@ -56,6 +63,7 @@ class LevelDbTorture : public Target {
     const SyncChoice sync = Sync(seed, options);
     const LevelDbTargetOptions loop = LoopOptions(options, sync);
     return ParamFlags({{"sync", std::string(sync.name)},
+                       {"dir_sync", ParamValue(*this, options, "dir_sync")},
                        {"crashes", std::to_string(loop.crash_count)},
                        {"writes", std::to_string(loop.writes_per_life_max)}});
   }
@@ -74,6 +82,7 @@ class LevelDbTorture : public Target {
   LevelDbTargetOptions LoopOptions(const TargetOptions& options, const SyncChoice& sync) const {
     LevelDbTargetOptions loop;
     loop.sync_probability = sync.probability;
+    loop.sync_dir_on_create = ParamValue(*this, options, "dir_sync") == "on-create";
     loop.crash_count = static_cast<uint32_t>(std::stoul(ParamValue(*this, options, "crashes")));
     loop.writes_per_life_max =
         static_cast<uint32_t>(std::stoul(ParamValue(*this, options, "writes")));

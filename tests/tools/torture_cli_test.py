@@ -249,6 +249,20 @@ def case_targets_lists_every_target():
            expect=2)
 
 
+def case_leveldb_synced_write_loss_goes_with_a_directory_sync():
+    """docs/findings.md through torture: at sync=always LevelDB 1.23 loses a
+    synced write (seeds 0, 2, 5, 7 of 0:8, durable); syncing the directory after each created
+    file (dir_sync=on-create) removes the loss on the same seeds."""
+    common = ["--target", "leveldb", "--param", "sync=always", "--seeds", "0:8", "--jobs", "2"]
+    out = walsim("torture", *common, "--json", "engine.json", expect=1)
+    report = load("engine.json")
+    check([f["seed"] for f in report["failures"]] == [0, 2, 5, 7], out.stdout)
+    for failure in report["failures"]:
+        check(failure["invariant"] == "durable", out.stdout)
+        check("but a sync=true write acknowledged" in failure["verdict"], out.stdout)
+    walsim("torture", *common, "--param", "dir_sync=on-create", expect=0)
+
+
 def case_bad_usage_exits_2_before_running():
     """Bad values give one line on stderr and exit 2, and no seed runs."""
     cases = [
