@@ -74,9 +74,8 @@ Result<std::vector<TargetParams>> SplitParams(const std::vector<const Target*>& 
   for (const auto& [name, value] : params) {
     bool declared = false;
     for (size_t t = 0; t < targets.size(); t++) {
-      const auto& specs = targets[t]->params();
-      const bool has = std::any_of(specs.begin(), specs.end(),
-                                   [&](const ParamSpec& spec) { return spec.name == name; });
+      bool has = false;
+      for (const ParamSpec& spec : targets[t]->params()) has = has || spec.name == name;
       if (!has) continue;
       declared = true;
       TargetParams one = {{name, value}};
