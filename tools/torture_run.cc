@@ -223,9 +223,9 @@ Result<targets::TargetOptions> TargetOptionsFromJson(const Json& json) {
     options.workload.torn_sectors = json.at("torn_sectors").get<bool>();
     options.workload.purge_past_snapshot = json.at("purge_past_snapshot").get<bool>();
     options.check_determinism = json.at("check_determinism").get<bool>();
-    for (const auto& [name, value] : json.value("params", Json::object()).items()) {
+    const Json params = json.value("params", Json::object());  // items() needs an lvalue
+    for (const auto& [name, value] : params.items())
       options.params[name] = value.get<std::string>();
-    }
   } catch (const Json::exception& e) {
     return Status::InvalidArgument(std::string("torture options: ") + e.what());
   }

@@ -177,7 +177,8 @@ def case_example_target_passes_and_catches_a_missing_sync():
     out = walsim("torture", "--target", "example-kv", "--seeds", "0:200", "--jobs", "2", expect=0)
     check("200 passed, 0 failed" in out.stdout, out.stdout)
     out = walsim("torture", "--target", "example-kv", "--param", "bug=skip-sync", "--seeds",
-                 "0:50", "--json", "bug.json", expect=1)
+                 "0:50", "--json", "bug.json", "--artifacts", "art", "--artifacts-max", "1",
+                 expect=1)
     report = load("bug.json")
     check(report["failed"] > 0, "the planted bug is caught")
     failure = report["failures"][0]
@@ -191,6 +192,19 @@ def case_example_target_passes_and_catches_a_missing_sync():
     check(replay_line.startswith("walsim replay"), replay_line)
     walsim(*replay_line.split()[1:], expect=1)
     check("shrunk in" in shrunk.stdout, shrunk.stdout)
+    # The artifacts folder of a loop target: replay --report still fails, and
+    # passes once the bug is gone from the saved options.
+    folder = os.path.join("art", failure["artifacts"])
+    for name in ("replay.txt", "verdict.json", "trace.txt", "shrunk.txt"):
+        check(os.path.getsize(os.path.join(folder, name)) > 0, f"{folder}/{name} is empty")
+    walsim("replay", "--report", folder, expect=1)
+    verdict = load(os.path.join(folder, "verdict.json"))
+    verdict["options"]["params"]["bug"] = "none"
+    os.makedirs("fixed")
+    with open(os.path.join("fixed", "verdict.json"), "w", encoding="utf-8") as file:
+        json.dump(verdict, file)
+    fixed = walsim("replay", "--report", "fixed", expect=0)
+    check("FIXED seed=" in fixed.stdout, fixed.stdout)
 
 
 def case_engine_targets_safe_settings_pass_and_replay():
