@@ -93,9 +93,10 @@ class Target {
   // an outcome (kRunError for a bug of the harness or the generator).
   virtual TargetRun Run(uint64_t seed, const TargetOptions& options, bool keep_trace) const = 0;
 
-  // Shrinks a seed whose run violates invariant. Failure:
-  // kFailedPrecondition when it does not, kResourceExhausted past
-  // run_count_max runs.
+  // Shrinks a seed whose run violates invariant, within run_count_max
+  // candidate runs (then it settles for the smallest failing one found).
+  // Failure: kFailedPrecondition when the seed does not violate invariant;
+  // kInvalidArgument when the runner rejects a scripted target's script.
   [[nodiscard]] virtual Result<ShrunkSeed> Shrink(uint64_t seed, const TargetOptions& options,
                                                   const std::string& invariant,
                                                   size_t run_count_max) const = 0;
