@@ -5,6 +5,9 @@
 namespace walsim::targets {
 namespace {
 
+// Rounds of ShrinkLoopSeed over all size params, at most.
+constexpr size_t kShrinkRoundCountMax = 4;
+
 std::string InvariantOf(const EngineOutcome& outcome) {
   if (outcome.corrupt_recovery_count > 0) return "integrity";
   if (outcome.lost_acked_unit_count > 0) return "durable";
@@ -92,20 +95,28 @@ Result<ShrunkSeed> ShrinkLoopSeed(const Target& target, uint64_t seed, const Tar
   }
   TargetOptions best = options;
   const std::string before = target.Flags(seed, options);
-  for (const ShrinkParam& size : sizes) {
-    uint64_t hi = std::stoull(ParamValue(target, best, size.name));  // fails at hi
-    uint64_t lo = size.min_value;                                    // lowest untried
-    while (lo < hi && run_count < run_count_max) {
-      const uint64_t mid = lo + (hi - lo) / 2;
-      TargetOptions candidate = best;
-      candidate.params[size.name] = std::to_string(mid);
-      if (fails(candidate)) {
-        hi = mid;
-      } else {
-        lo = mid + 1;
+  // Rounds over the params until none moves: a smaller one may let another
+  // shrink further (fewer writes make the failure come at an earlier crash).
+  for (size_t round = 0; round < kShrinkRoundCountMax; round++) {
+    bool moved = false;
+    for (const ShrinkParam& size : sizes) {
+      const uint64_t before_value = std::stoull(ParamValue(target, best, size.name));
+      uint64_t hi = before_value;    // fails at hi
+      uint64_t lo = size.min_value;  // lowest untried
+      while (lo < hi && run_count < run_count_max) {
+        const uint64_t mid = lo + (hi - lo) / 2;
+        TargetOptions candidate = best;
+        candidate.params[size.name] = std::to_string(mid);
+        if (fails(candidate)) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
       }
+      best.params[size.name] = std::to_string(hi);
+      moved = moved || hi != before_value;
     }
-    best.params[size.name] = std::to_string(hi);
+    if (!moved) break;
   }
   const TargetRun last = target.Run(seed, best, false);
   WALSIM_ASSERT(last.outcome.invariant == invariant);
