@@ -27,14 +27,15 @@ ALLOWED = {
     "scenarios/world": {"scenarios/model", "sim", "faults", "wal", "logstore", "fs", "base"},
     "scenarios/commands": {"scenarios/world", "scenarios/script", "scenarios/model",
                            "sim", "faults", "wal", "logstore", "fs", "base"},
-    "scenarios/targets": {"scenarios/commands", "scenarios/world", "scenarios/script",
-                          "scenarios/model", "engines", "sim", "faults", "wal", "logstore",
-                          "fs", "base"},
-    "scenarios/runner": {"scenarios/targets", "scenarios/commands", "scenarios/world",
-                         "scenarios/script", "scenarios/model", "sim", "faults", "wal",
-                         "logstore", "fs", "base"},
-    "scenarios/search": {"scenarios/runner", "scenarios/targets", "scenarios/script",
+    "scenarios/runner": {"scenarios/commands", "scenarios/world", "scenarios/script",
                          "scenarios/model", "sim", "faults", "wal", "logstore", "fs", "base"},
+    "scenarios/search": {"scenarios/runner", "scenarios/script", "scenarios/model", "sim",
+                         "faults", "wal", "logstore", "fs", "base"},
+    # The target registry sits on top: a scripted target runs the workload
+    # generator and the runner (search/), a loop target an engine (engines/).
+    "scenarios/targets": {"scenarios/search", "scenarios/runner", "scenarios/commands",
+                          "scenarios/world", "scenarios/script", "scenarios/model", "engines",
+                          "sim", "faults", "wal", "logstore", "fs", "base"},
 }
 # Above the libraries: the tool, benchmarks and tests may include any layer.
 TOP = {"tools", "bench", "tests"}

@@ -39,7 +39,12 @@ if "$walsim" torture --help >/dev/null 2>&1; then
     own_reports=1
     rm -rf "$reports"
     mkdir -p "$reports"
-    set -- --minutes 2 --seed-start 0 --target all --json "$reports/report.json" \
+    # all: wal, logstore, logcache, both, sqlite (journal mode and
+    # synchronous drawn per seed; losses a setting allows pass) and leveldb
+    # with the workaround of docs/findings.md (without it LevelDB 1.23 loses
+    # synced writes: a known finding, reproduced by tests/engines).
+    set -- --minutes 2 --seed-start 0 --target all --param dir_sync=on-create \
+      --param sync=always --json "$reports/report.json" \
       --junit "$reports/report.xml" --artifacts "$reports/artifacts"
   fi
   status=0

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "scenarios/targets/registry.h"
 #include "tools/commands.h"
 #include "tools/torture_driver.h"
 #include "tools/torture_report.h"
@@ -82,7 +83,7 @@ void RunMergeCommand(const MergeFlags& flags) {
 // The saved result and options of an artifacts folder.
 struct SavedFailure {
   SeedResult result;
-  scenarios::TortureOptions options;
+  targets::TargetOptions options;
 };
 
 Result<SavedFailure> ReadSavedFailure(const std::string& dir) {
@@ -93,7 +94,7 @@ Result<SavedFailure> ReadSavedFailure(const std::string& dir) {
     return Status::InvalidArgument(path + "/verdict.json has no result and options");
   }
   WALSIM_ASSIGN_OR_RETURN(saved.result, SeedResultFromJson(json["result"]));
-  WALSIM_ASSIGN_OR_RETURN(saved.options, TortureOptionsFromJson(json["options"]));
+  WALSIM_ASSIGN_OR_RETURN(saved.options, TargetOptionsFromJson(json["options"]));
   return saved;
 }
 
@@ -106,7 +107,14 @@ void RunReplayReport(const std::string& dir) {
     return SetExitCode(kExitUsage);  // a bad folder, whatever the reason
   }
   const SeedResult& before = saved->result;
-  const TortureTarget target{before.target, saved->options.workload.component};
+  const targets::Target* found = targets::FindTarget(before.target);
+  if (found == nullptr || !targets::CheckParams(*found, saved->options.params).ok()) {
+    (void)ReportError("replay --report",
+                      Status::InvalidArgument("the saved target \"" + before.target +
+                                              "\" (or its params) is not one this build has"));
+    return SetExitCode(kExitUsage);
+  }
+  const TortureTarget target{found, saved->options.params};
   Result<SeedResult> now = RunSeedInWorker(before.seed, target, saved->options);
   if (!now.ok()) return SetExitCode(ReportError("replay --report", now.status()));
   std::printf("saved: seed=%" PRIu64 " target=%s %s: %s\n", before.seed, before.target.c_str(),

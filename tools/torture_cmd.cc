@@ -3,17 +3,23 @@
 // scenarios/search/shrink.h, tools/torture_driver.h, tools/torture_report.h).
 //
 //   walsim torture (--seeds A:B | --minutes M [--seed-start S]) [--shard I/N]
-//                  [--jobs J] [--target NAME] [workload flags] [--stop-on-failure]
-//                  [--check-determinism] [--json FILE [--json-seeds]] [--junit FILE]
+//                  [--jobs J] [--target T[,T...]] [--param K=V ...] [workload flags]
+//                  [--seed-timeout SECONDS] [--stop-on-failure] [--check-determinism]
+//                  [--json FILE [--json-seeds]] [--junit FILE]
 //                  [--artifacts DIR [--artifacts-max N] [--artifacts-shrink-runs N]]
-//   walsim replay  --seed S [workload flags] [--script] [--trace]
+//   walsim replay  --seed S [--target T] [--param K=V ...] [workload flags] [--script]
+//                  [--trace] [--check-determinism]
 //   walsim replay  --report DIR          (a saved failure's artifacts folder)
-//   walsim shrink  --seed S [workload flags] --out FILE [--max-runs N]
+//   walsim shrink  --seed S [--target T] [--param K=V ...] [workload flags] --out FILE
+//                  [--max-runs N]
 //   walsim replay  --seed S [workload flags] --no-run   (the script only)
 //   walsim report merge FILES... [--json OUT] [--junit OUT]
-// Workload flags: --ops N, --component wal|logstore|both, --illegal,
-// --purge-past-snapshot. stdout is deterministic (no timings, failures in
-// seed order for any --jobs); progress and timings go to stderr and reports.
+//   walsim targets                       (the registered targets and their params)
+// Workload flags (scripted targets): --ops N, --component wal|logstore|both
+// (the old spelling of --target wal|logstore|both), --illegal,
+// --torn-sectors, --purge-past-snapshot. stdout is deterministic (no
+// timings, failures in seed order for any --jobs); progress and timings go
+// to stderr and reports.
 #include <sched.h>
 #include <unistd.h>
 
@@ -34,6 +40,7 @@
 #include "scenarios/search/shrink.h"
 #include "scenarios/search/torture.h"
 #include "scenarios/search/workload.h"
+#include "scenarios/targets/registry.h"
 #include "scenarios/world/probes.h"
 #include "tools/commands.h"
 #include "tools/report_cmd.h"
@@ -87,6 +94,41 @@ scenarios::WorkloadOptions ToOptions(const WorkloadFlags& flags) {
   return options;
 }
 
+// --param K=V values. Failure: kInvalidArgument for a malformed or repeated one.
+Result<targets::TargetParams> ParseParams(const std::vector<std::string>& texts) {
+  targets::TargetParams params;
+  for (const std::string& text : texts) {
+    const size_t equals = text.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return Status::InvalidArgument("--param \"" + text + "\" is not NAME=VALUE");
+    }
+    if (!params.emplace(text.substr(0, equals), text.substr(equals + 1)).second) {
+      return Status::InvalidArgument("--param " + text.substr(0, equals) + " given twice");
+    }
+  }
+  return params;
+}
+
+// The target spec of --target, or of the older --component (both: "both").
+Result<std::string> TargetSpec(const std::string& target, const CLI::Option* target_option,
+                               const WorkloadFlags& workload, const CLI::Option* component) {
+  if (component->count() == 0) return target;
+  if (target_option->count() > 0) {
+    return Status::InvalidArgument("--target and --component exclude each other");
+  }
+  return workload.component;
+}
+
+// The one target of replay and shrink, with its params.
+Result<TortureTarget> SingleTarget(const std::string& spec, const targets::TargetParams& params) {
+  WALSIM_ASSIGN_OR_RETURN(std::vector<TortureTarget> found, ResolveTargets(spec, params));
+  if (found.size() != 1) {
+    return Status::InvalidArgument("--target \"" + spec + "\" names " +
+                                   std::to_string(found.size()) + " targets; give one");
+  }
+  return found.front();
+}
+
 void PrintFailure(const SeedResult& result, const FailureEntry& failure) {
   std::printf("FAIL seed=%" PRIu64 " block=%zu: %s\n", result.seed, result.block_number,
               result.verdict.c_str());
@@ -103,6 +145,8 @@ struct TortureFlags {
   std::string minutes;
   std::string jobs;
   std::string target = "all";
+  std::vector<std::string> params;
+  std::string seed_timeout = "60";
   std::string json_path;
   bool json_seeds = false;
   std::string junit_path;
@@ -206,13 +250,25 @@ Result<scenarios::SeedRange> ParseRange(const TortureFlags& flags, bool budget) 
   return scenarios::SeedRange{first, first + std::min(room, scenarios::kTortureSeedCountMax)};
 }
 
-// --target, or the target of an explicit --component (both: all).
-Result<std::vector<TortureTarget>> ParseTargets(const TortureFlags& flags) {
-  if (flags.component_option->count() == 0) return ResolveTargets(flags.target);
-  if (flags.target_option->count() > 0) {
-    return Status::InvalidArgument("--target and --component exclude each other");
+// --target (or --component) and --param.
+Result<std::vector<TortureTarget>> ParseTargets(const TortureFlags& flags,
+                                                const targets::TargetParams& params) {
+  WALSIM_ASSIGN_OR_RETURN(std::string spec, TargetSpec(flags.target, flags.target_option,
+                                                       flags.workload, flags.component_option));
+  return ResolveTargets(spec, params);
+}
+
+// --seed-timeout: seconds > 0, or 0 for none.
+Result<std::optional<double>> ParseSeedTimeout(const std::string& text) {
+  char* end = nullptr;
+  const double seconds = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !(seconds >= 0) ||
+      seconds > kBudgetMinutesMax * 60) {
+    return Status::InvalidArgument("--seed-timeout \"" + text +
+                                   "\" is not a number of seconds (0: no limit)");
   }
-  return ResolveTargets(flags.workload.component == "both" ? "all" : flags.workload.component);
+  if (seconds == 0) return std::optional<double>();
+  return std::optional<double>(seconds);
 }
 
 struct TortureSetup {
@@ -230,7 +286,9 @@ Result<TortureSetup> PrepareTorture(const TortureFlags& flags) {
   WALSIM_ASSIGN_OR_RETURN(driver.range, ParseRange(flags, driver.budget_seconds.has_value()));
   WALSIM_ASSIGN_OR_RETURN(driver.shard, scenarios::ParseShard(flags.shard));
   WALSIM_ASSIGN_OR_RETURN(driver.job_count, ParseJobs(flags.jobs));
-  WALSIM_ASSIGN_OR_RETURN(driver.targets, ParseTargets(flags));
+  WALSIM_ASSIGN_OR_RETURN(driver.base.params, ParseParams(flags.params));
+  WALSIM_ASSIGN_OR_RETURN(driver.targets, ParseTargets(flags, driver.base.params));
+  WALSIM_ASSIGN_OR_RETURN(driver.seed_timeout_seconds, ParseSeedTimeout(flags.seed_timeout));
   WALSIM_ASSIGN_OR_RETURN(setup.json, OpenReportFile("--json", flags.json_path));
   WALSIM_ASSIGN_OR_RETURN(setup.junit, OpenReportFile("--junit", flags.junit_path));
   WALSIM_ASSIGN_OR_RETURN(driver.artifacts_dir, PrepareArtifactsDir(flags.artifacts_dir));
@@ -247,6 +305,10 @@ Result<TortureSetup> PrepareTorture(const TortureFlags& flags) {
 // The coverage probes (scenarios/world/probes.h): hits and seeds that hit
 // each, in catalogue order, and the ones no seed reached.
 void PrintProbeTable(const TortureReport& report) {
+  size_t catalogue_names_bytes = 0;  // the "never hit" text when nothing was hit
+  for (const scenarios::ProbeInfo& info : scenarios::kProbeCatalogue) {
+    catalogue_names_bytes += info.name.size() + 2;
+  }
   std::string never;
   std::printf("probes (hits / seeds):\n");
   for (const scenarios::ProbeInfo& info : scenarios::kProbeCatalogue) {
@@ -258,7 +320,20 @@ void PrintProbeTable(const TortureReport& report) {
     std::printf("  %-30s %10" PRIu64 " / %" PRIu64 "\n", std::string(info.name).c_str(),
                 it->second.hit_count, it->second.seed_count);
   }
-  if (!never.empty()) std::printf("  never hit: %s\n", never.c_str());
+  // A run of loop targets alone reaches no catalogued probe: no list then.
+  if (!never.empty() && never.size() < catalogue_names_bytes) {
+    std::printf("  never hit: %s\n", never.c_str());
+  }
+  // The loop targets' own probes (engine/..., sqlite/..., leveldb/...).
+  for (const auto& [name, totals] : report.probes) {
+    bool catalogued = false;
+    for (const scenarios::ProbeInfo& info : scenarios::kProbeCatalogue) {
+      catalogued = catalogued || info.name == name;
+    }
+    if (catalogued || totals.hit_count == 0) continue;
+    std::printf("  %-30s %10" PRIu64 " / %" PRIu64 "\n", name.c_str(), totals.hit_count,
+                totals.seed_count);
+  }
 }
 
 void RunTortureCommand(const TortureFlags& flags) {
@@ -291,16 +366,32 @@ void RunTortureCommand(const TortureFlags& flags) {
 struct ReplayFlags {
   WorkloadFlags workload;
   uint64_t seed = 0;
+  std::string target = "both";
+  std::vector<std::string> params;
   bool script = false;
   bool trace = false;
   bool no_run = false;
+  bool check_determinism = false;
   std::string report_dir;
+  const CLI::Option* target_option = nullptr;
+  const CLI::Option* component_option = nullptr;
 };
 
-void RunReplayCommand(const ReplayFlags& flags) {
-  if (!flags.report_dir.empty()) return RunReplayReport(flags.report_dir);
-  const scenarios::WorkloadOptions options = ToOptions(flags.workload);
-  const scenarios::Script script = scenarios::GenerateWorkload(flags.seed, options);
+Result<std::pair<TortureTarget, targets::TargetOptions>> ReplayTarget(
+    const std::string& target, const CLI::Option* target_option, const WorkloadFlags& workload,
+    const CLI::Option* component_option, const std::vector<std::string>& param_texts) {
+  WALSIM_ASSIGN_OR_RETURN(targets::TargetParams params, ParseParams(param_texts));
+  WALSIM_ASSIGN_OR_RETURN(std::string spec,
+                          TargetSpec(target, target_option, workload, component_option));
+  WALSIM_ASSIGN_OR_RETURN(TortureTarget found, SingleTarget(spec, params));
+  targets::TargetOptions options;
+  options.workload = ToOptions(workload);
+  options.params = found.params;
+  return std::make_pair(found, options);
+}
+
+// A scripted target's seed: its script (with outputs), trace, verdict.
+void ReplayScript(const ReplayFlags& flags, const scenarios::Script& script) {
   if (flags.no_run) {
     // For a run that aborts: the script alone, to run block by block.
     const std::vector<std::string> empty(script.blocks.size());
@@ -331,40 +422,119 @@ void RunReplayCommand(const ReplayFlags& flags) {
   SetExitCode(outcome.block_number > 0 ? kExitFailure : kExitOk);
 }
 
+// A loop target's seed: its notes, trace and verdict.
+void ReplayLoop(const ReplayFlags& flags, const targets::Target& target,
+                const targets::TargetOptions& options) {
+  if (flags.no_run || flags.script) {
+    return SetExitCode(
+        ReportError("replay", Status::InvalidArgument("target " + std::string(target.name()) +
+                                                      " runs its own loop: it has no script")));
+  }
+  const targets::TargetRun run = target.Run(flags.seed, options, flags.trace);
+  for (const std::string& note : run.notes) std::printf("note: %s\n", note.c_str());
+  if (flags.trace) {
+    for (const std::string& line : run.trace_lines) std::printf("trace: %s\n", line.c_str());
+  }
+  if (run.outcome.failed()) {
+    std::printf("FAIL seed=%" PRIu64 ": %s\n", flags.seed, run.outcome.verdict.c_str());
+  } else {
+    std::printf("PASS seed=%" PRIu64 "\n", flags.seed);
+  }
+  std::printf("trace hash: %s\n", HexHash(run.outcome.trace_hash).c_str());
+  SetExitCode(run.outcome.failed() ? kExitFailure : kExitOk);
+}
+
+void RunReplayCommand(const ReplayFlags& flags) {
+  if (!flags.report_dir.empty()) return RunReplayReport(flags.report_dir);
+  auto chosen = ReplayTarget(flags.target, flags.target_option, flags.workload,
+                             flags.component_option, flags.params);
+  if (!chosen.ok()) return SetExitCode(ReportError("replay", chosen.status()));
+  const targets::Target& target = *chosen->first.target;
+  targets::TargetOptions& options = chosen->second;
+  if (flags.check_determinism) {
+    options.check_determinism = true;
+    const scenarios::TortureOutcome outcome = targets::RunTargetSeed(target, flags.seed, options);
+    std::printf("%s seed=%" PRIu64 " target=%s: %s\ntrace hash: %s\n",
+                outcome.failed() ? "FAIL" : "PASS", flags.seed, std::string(target.name()).c_str(),
+                outcome.failed() ? outcome.verdict.c_str() : "same trace hash twice",
+                HexHash(outcome.trace_hash).c_str());
+    return SetExitCode(outcome.failed() ? kExitFailure : kExitOk);
+  }
+  if (const std::optional<scenarios::Script> script = target.Workload(flags.seed, options)) {
+    return ReplayScript(flags, *script);
+  }
+  ReplayLoop(flags, target, options);
+}
+
 struct ShrinkFlags {
   WorkloadFlags workload;
   uint64_t seed = 0;
+  std::string target = "both";
+  std::vector<std::string> params;
   std::string out;
   size_t run_count_max = scenarios::kShrinkRunCountMax;
+  const CLI::Option* target_option = nullptr;
+  const CLI::Option* component_option = nullptr;
 };
 
 void RunShrinkCommand(const ShrinkFlags& flags) {
   Result<std::string> path = NormalizeUserPath(flags.out);
   if (!path.ok()) return SetExitCode(ReportError("shrink --out", path.status()));
-  scenarios::TortureOptions options;
-  options.workload = ToOptions(flags.workload);
-  const scenarios::TortureOutcome outcome = scenarios::RunSeed(flags.seed, options);
+  auto chosen = ReplayTarget(flags.target, flags.target_option, flags.workload,
+                             flags.component_option, flags.params);
+  if (!chosen.ok()) return SetExitCode(ReportError("shrink", chosen.status()));
+  const targets::Target& target = *chosen->first.target;
+  const targets::TargetOptions& options = chosen->second;
+  const scenarios::TortureOutcome outcome = targets::RunTargetSeed(target, flags.seed, options);
   if (outcome.status != scenarios::TortureStatus::kViolation) {
     return SetExitCode(ReportError(
-        "shrink", Status::FailedPrecondition(
-                      "seed " + std::to_string(flags.seed) + " reports no violation with " +
-                      scenarios::WorkloadFlags(options.workload) +
-                      (outcome.failed() ? " (" + outcome.verdict + ")" : ""))));
+        "shrink",
+        Status::FailedPrecondition(
+            "seed " + std::to_string(flags.seed) + " reports no violation with --target " +
+            std::string(target.name()) + " " + target.Flags(flags.seed, options) +
+            (outcome.failed() ? " (" + outcome.verdict + ")" : ""))));
   }
-  const scenarios::Script script = scenarios::GenerateWorkload(flags.seed, options.workload);
-  Result<scenarios::ShrinkResult> shrunk = scenarios::Shrink(
-      script, outcome.invariant, scenarios::ShrinkOptions{.run_count_max = flags.run_count_max});
+  Result<targets::ShrunkSeed> shrunk =
+      target.Shrink(flags.seed, options, outcome.invariant, flags.run_count_max);
   if (!shrunk.ok()) return SetExitCode(ReportError("shrink", shrunk.status()));
-  const std::string text = scenarios::RenderRegression(
-      *shrunk, {flags.seed, scenarios::WorkloadFlags(options.workload)});
   std::ofstream file(*path, std::ios::binary | std::ios::trunc);
-  file << text;
+  file << shrunk->file_text;
   file.close();
   if (!file) return SetExitCode(ReportError("shrink", Status::IoError("cannot write " + *path)));
-  std::printf("wrote %s: %zu blocks (from %zu, %zu runs)\n", path->c_str(),
-              shrunk->script.blocks.size(), shrunk->original_block_count, shrunk->run_count);
-  std::printf("block %zu: %s\n", shrunk->failure.block_number, shrunk->failure.verdict.c_str());
+  std::printf("wrote %s: %s\n", path->c_str(), shrunk->summary.c_str());
   SetExitCode(kExitOk);
+}
+
+// `walsim targets`: every registered target, its description and params.
+void RunTargetsCommand() {
+  for (const targets::Target* target : targets::AllTargets()) {
+    std::printf("%-11s %s%s\n", std::string(target->name()).c_str(),
+                std::string(target->description()).c_str(),
+                target->in_all() ? "" : " [not in all]");
+    for (const targets::ParamSpec& spec : target->params()) {
+      std::string values;
+      for (std::string_view choice : spec.choices) {
+        values += (values.empty() ? "" : "|") + std::string(choice);
+      }
+      if (values.empty()) {
+        values = std::to_string(spec.int_min) + ".." + std::to_string(spec.int_max);
+      }
+      std::printf("    --param %s=%s (default %s): %s\n", std::string(spec.name).c_str(),
+                  values.c_str(), std::string(spec.default_value).c_str(),
+                  std::string(spec.meaning).c_str());
+    }
+  }
+  std::printf("all         every target above not marked [not in all], in this order\n");
+  SetExitCode(kExitOk);
+}
+
+std::string TargetHelp() {
+  std::string names;
+  for (const targets::Target* target : targets::AllTargets()) {
+    names += (names.empty() ? "" : ", ") + std::string(target->name());
+  }
+  return "What to torture: " + names +
+         ", all (default), or a comma list (walsim targets describes each)";
 }
 
 }  // namespace
@@ -382,8 +552,12 @@ void AddTortureCommands(CLI::App& app) {
                       "Time budget in minutes (fractions allowed): start no seed after it");
   command->add_option("--shard", torture->shard, "Run only the seeds equal to I modulo N (I/N)");
   command->add_option("--jobs", torture->jobs, "Worker processes (default: the core count)");
-  torture->target_option = command->add_option("--target", torture->target,
-                                               "What to torture: wal, logstore or all (default)");
+  torture->target_option = command->add_option("--target", torture->target, TargetHelp());
+  command->add_option("--param", torture->params,
+                      "A target's knob NAME=VALUE (repeatable; walsim targets lists them)");
+  command->add_option("--seed-timeout", torture->seed_timeout,
+                      "Seconds one seed may run before it is killed and reported as a "
+                      "timeout (default 60; 0: no limit)");
   torture->component_option = AddWorkloadFlags(command, &torture->workload);
   command->add_flag("--stop-on-failure", torture->stop_on_failure, "Stop at the first failure");
   command->add_flag("--check-determinism", torture->check_determinism,
@@ -408,12 +582,17 @@ void AddTortureCommands(CLI::App& app) {
   auto replay = std::make_shared<ReplayFlags>();
   command = app.add_subcommand("replay", "Rerun one torture seed exactly");
   CLI::Option* seed = command->add_option("--seed", replay->seed, "The seed");
+  replay->target_option =
+      command->add_option("--target", replay->target, "The target (default: both)");
+  command->add_option("--param", replay->params, "A target's knob NAME=VALUE (repeatable)");
+  command->add_flag("--check-determinism", replay->check_determinism,
+                    "Run the seed twice and compare trace hashes and reports");
   command
       ->add_option("--report", replay->report_dir,
                    "Rerun a saved failure (its --artifacts folder): exit 1 if it still fails, "
                    "0 if fixed")
       ->excludes(seed);
-  AddWorkloadFlags(command, &replay->workload);
+  replay->component_option = AddWorkloadFlags(command, &replay->workload);
   command->add_flag("--script", replay->script, "Print the generated script with its outputs");
   command->add_flag("--trace", replay->trace, "Print the simulated disk's trace");
   command->add_flag("--no-run", replay->no_run,
@@ -428,13 +607,20 @@ void AddTortureCommands(CLI::App& app) {
 
   auto shrink = std::make_shared<ShrinkFlags>();
   command = app.add_subcommand("shrink",
-                               "Shrink a failing torture seed to a small regression script (.scn)");
+                               "Shrink a failing torture seed: a regression script (.scn), or "
+                               "for a loop target the smallest size params that still fail");
   command->add_option("--seed", shrink->seed, "The failing seed")->required();
-  AddWorkloadFlags(command, &shrink->workload);
+  shrink->target_option =
+      command->add_option("--target", shrink->target, "The target (default: both)");
+  command->add_option("--param", shrink->params, "A target's knob NAME=VALUE (repeatable)");
+  shrink->component_option = AddWorkloadFlags(command, &shrink->workload);
   command->add_option("--out", shrink->out, "The regression script to write")->required();
   command->add_option("--max-runs", shrink->run_count_max, "Candidate runs at most")
       ->check(CLI::Range(size_t{1}, scenarios::kShrinkRunCountMax * 100));
   command->callback([shrink] { RunShrinkCommand(*shrink); });
+
+  command = app.add_subcommand("targets", "List the torture targets, their params and defaults");
+  command->callback([] { RunTargetsCommand(); });
 
   AddReportCommands(app);
 }

@@ -15,18 +15,26 @@ using Clock = std::chrono::steady_clock;
 
 // Runs one seed (in a worker): the result line.
 std::string RunSeedLine(uint64_t seed, const TortureTarget& target,
-                        const scenarios::TortureOptions& options) {
+                        const targets::TargetOptions& options) {
   const Clock::time_point start = Clock::now();
-  SeedResult result = FromOutcome(scenarios::RunSeed(seed, options), target.name);
+  SeedResult result =
+      FromOutcome(targets::RunTargetSeed(*target.target, seed, options), target.name());
   result.run_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return DumpLine(ToJson(result));
 }
 
-SeedResult ParseResult(const TaskResult& task, uint64_t seed, const TortureTarget& target) {
-  if (task.crashed) return CrashResult(seed, target.name, task.crash_reason);
+SeedResult ParseResult(const TaskResult& task, uint64_t seed, const TortureTarget& target,
+                       std::optional<double> timeout_seconds) {
+  if (task.timed_out) return TimeoutResult(seed, target.name(), timeout_seconds.value_or(0));
+  if (task.crashed) return CrashResult(seed, target.name(), task.crash_reason);
   Result<SeedResult> result = SeedResultFromJson(Json::parse(task.line, nullptr, false));
-  if (!result.ok()) return CrashResult(seed, target.name, "sent a bad result: " + task.line);
+  if (!result.ok()) return CrashResult(seed, target.name(), "sent a bad result: " + task.line);
   return *result;
+}
+
+std::optional<std::chrono::milliseconds> TaskTimeout(std::optional<double> seconds) {
+  if (!seconds.has_value()) return std::nullopt;
+  return std::chrono::milliseconds(static_cast<int64_t>(*seconds * 1000));
 }
 
 // The seed sequence of a shard: first, first + count, ... below range.end.
@@ -67,9 +75,9 @@ class Driver {
                   options.progress_terminal) {
     for (const TortureTarget& target : options.targets) {
       target_options_.push_back(TargetOptions(options.base, target));
-      report_.targets.push_back(TargetTotals{.name = target.name});
+      report_.targets.push_back(TargetTotals{.name = target.name()});
     }
-    report_.options = target_options_.front();
+    report_.options = options.base;
     report_.budget_minutes =
         options.budget_seconds ? std::optional<double>(*options.budget_seconds / 60) : std::nullopt;
     report_.job_count = options.job_count;
@@ -91,6 +99,7 @@ class Driver {
   Status RunSeeds() {
     WorkerPoolOptions pool;
     pool.worker_count = options_.job_count;
+    pool.task_timeout = TaskTimeout(options_.seed_timeout_seconds);
     pool.work = [this](const std::string& line) {
       const Json task = Json::parse(line);
       const size_t t = task.at("target").get<size_t>();
@@ -120,7 +129,8 @@ class Driver {
   void OnResult(const TaskResult& task) {
     const uint64_t number = task.task_number;
     const TortureTarget& target = options_.targets[number % target_count()];
-    SeedResult result = ParseResult(task, task_seeds_[number], target);
+    SeedResult result =
+        ParseResult(task, task_seeds_[number], target, options_.seed_timeout_seconds);
     if (result.failed() && options_.stop_on_failure) {
       dispatch_limit_ = std::min(dispatch_limit_, number);
     }
@@ -171,7 +181,7 @@ class Driver {
   const DriverOptions& options_;
   SeedCursor cursor_;
   Progress progress_;
-  std::vector<scenarios::TortureOptions> target_options_;
+  std::vector<targets::TargetOptions> target_options_;
   TortureReport report_;
   std::vector<uint64_t> task_seeds_;  // per task number
   uint64_t task_count_ = 0;
@@ -184,7 +194,7 @@ class Driver {
 
 size_t TargetIndex(const DriverOptions& options, std::string_view name) {
   for (size_t t = 0; t < options.targets.size(); t++) {
-    if (options.targets[t].name == name) return t;
+    if (options.targets[t].name() == name) return t;
   }
   WALSIM_UNREACHABLE();
 }
@@ -199,8 +209,9 @@ Status Driver::RunArtifacts() {
   pool.work = [this](const std::string& line) {
     const FailureEntry& failure = report_.failures[std::stoull(line)];
     const size_t t = TargetIndex(options_, failure.result.target);
-    const Status status = WriteArtifacts(options_.artifacts_dir, failure.result, target_options_[t],
-                                         options_.shrink_run_count_max);
+    const Status status =
+        WriteArtifacts(options_.artifacts_dir, failure.result, *options_.targets[t].target,
+                       target_options_[t], options_.shrink_run_count_max);
     return status.ok() ? std::string("ok") : DumpLine(Json(status.ToString()));
   };
   pool.next_task = [&]() -> std::optional<std::string> {
@@ -230,18 +241,22 @@ Result<TortureReport> RunTortureDriver(const DriverOptions& options) {
 }
 
 Result<SeedResult> RunSeedInWorker(uint64_t seed, const TortureTarget& target,
-                                   const scenarios::TortureOptions& options) {
+                                   const targets::TargetOptions& options,
+                                   std::optional<double> timeout_seconds) {
   std::optional<SeedResult> result;
   bool asked = false;
   WorkerPoolOptions pool;
   pool.worker_count = 1;
+  pool.task_timeout = TaskTimeout(timeout_seconds);
   pool.work = [&](const std::string&) { return RunSeedLine(seed, target, options); };
   pool.next_task = [&]() -> std::optional<std::string> {
     if (asked) return std::nullopt;
     asked = true;
     return "run";
   };
-  pool.on_result = [&](const TaskResult& task) { result = ParseResult(task, seed, target); };
+  pool.on_result = [&](const TaskResult& task) {
+    result = ParseResult(task, seed, target, timeout_seconds);
+  };
   WALSIM_RETURN_IF_ERROR(RunWorkerPool(pool));
   WALSIM_ASSERT(result.has_value());
   return *result;

@@ -28,14 +28,17 @@ namespace walsim::tools {
 
 inline constexpr size_t kArtifactsCountMaxDefault = 10;
 inline constexpr size_t kArtifactsShrinkRunCountDefault = 500;
+inline constexpr double kSeedTimeoutSecondsDefault = 60;
 
 struct DriverOptions {
   std::vector<TortureTarget> targets;    // REQUIRES: not empty
-  scenarios::TortureOptions base;        // the component comes from each target
+  targets::TargetOptions base;           // params: every --param (each target gets its own)
   scenarios::SeedRange range;            // REQUIRES: valid (ParseSeedRange)
   scenarios::Shard shard;                // REQUIRES: valid (ParseShard)
   std::optional<double> budget_seconds;  // stop starting seeds once it is used up
   size_t job_count = 1;                  // worker processes, 1..kWorkerCountMax
+  // A seed that runs longer is killed and reported as a timeout (none: no limit).
+  std::optional<double> seed_timeout_seconds = kSeedTimeoutSecondsDefault;
   bool stop_on_failure = false;
   bool keep_seed_results = false;  // TortureReport::seed_results
   bool progress_terminal = false;  // the \r progress line (else plain lines)
@@ -52,8 +55,10 @@ struct DriverOptions {
 [[nodiscard]] Result<TortureReport> RunTortureDriver(const DriverOptions& options);
 
 // Runs one (seed, options) in a worker process, so that a crash of the code
-// under test becomes a kCrash result (walsim replay --report).
-[[nodiscard]] Result<SeedResult> RunSeedInWorker(uint64_t seed, const TortureTarget& target,
-                                                 const scenarios::TortureOptions& options);
+// under test becomes a kCrash result, and a run past timeout_seconds a
+// kTimeout (walsim replay --report).
+[[nodiscard]] Result<SeedResult> RunSeedInWorker(
+    uint64_t seed, const TortureTarget& target, const targets::TargetOptions& options,
+    std::optional<double> timeout_seconds = kSeedTimeoutSecondsDefault);
 
 }  // namespace walsim::tools

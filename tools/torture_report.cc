@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "scenarios/search/workload.h"
+#include "scenarios/targets/registry.h"
 
 namespace walsim::tools {
 namespace {
@@ -23,7 +24,7 @@ TargetTotals* FindTarget(TortureReport* report, std::string_view name) {
 }
 
 // The options without the component (each target has its own).
-Json OptionsJson(const scenarios::TortureOptions& options) {
+Json OptionsJson(const targets::TargetOptions& options) {
   Json json = ToJson(options);
   json.erase("component");
   return json;
@@ -172,7 +173,7 @@ uint64_t TortureReport::crashed_count() const {
   return count;
 }
 
-void AddResult(const SeedResult& result, const scenarios::TortureOptions& options,
+void AddResult(const SeedResult& result, const targets::TargetOptions& options,
                TortureReport* report) {
   TargetTotals* totals = FindTarget(report, result.target);
   WALSIM_ASSERT(totals != nullptr);
@@ -188,9 +189,11 @@ void AddResult(const SeedResult& result, const scenarios::TortureOptions& option
   (result.is_error() ? totals->error_count : totals->failure_count)++;
   FailureEntry entry;
   entry.result = result;
-  entry.replay = "walsim " + ReplayCommand(result.seed, options.workload);
+  const targets::Target* target = targets::FindTarget(result.target);
+  WALSIM_ASSERT(target != nullptr);
+  entry.replay = "walsim " + ReplayCommand(result.seed, *target, options);
   if (result.status == SeedStatus::kViolation) {
-    entry.shrink = "walsim " + ShrinkCommand(result.seed, options.workload);
+    entry.shrink = "walsim " + ShrinkCommand(result.seed, *target, options);
   }
   report->failures.push_back(std::move(entry));
 }
@@ -262,7 +265,7 @@ Result<TortureReport> ReportFromJson(const Json& json) {
     }
     Json options = json.at("options");
     options["component"] = "both";
-    WALSIM_ASSIGN_OR_RETURN(report.options, TortureOptionsFromJson(options));
+    WALSIM_ASSIGN_OR_RETURN(report.options, TargetOptionsFromJson(options));
     const Json& seeds = json.at("seeds");
     report.range = {seeds.at("first").get<uint64_t>(), seeds.at("end").get<uint64_t>()};
     if (!seeds.at("budget_minutes").is_null()) {

@@ -64,7 +64,7 @@ struct FailureEntry {
 
 struct TortureReport {
   std::vector<TargetTotals> targets;
-  scenarios::TortureOptions options;  // component: that of the first target
+  targets::TargetOptions options;  // the run's options; params: every --param given
   // The seed range covered: a single run's shard ran its seeds of it; a merged
   // report's shards together ran every seed of it exactly once.
   scenarios::SeedRange range;
@@ -87,7 +87,8 @@ struct TortureReport {
 
 // Adds one result to report (its target must be one of report.targets).
 // options are the result's target's options (for the replay line).
-void AddResult(const SeedResult& result, const scenarios::TortureOptions& options,
+// REQUIRES: result.target is a registered target.
+void AddResult(const SeedResult& result, const targets::TargetOptions& options,
                TortureReport* report);
 // Sorts failures and seed results by (seed, target).
 void SortReport(TortureReport* report);

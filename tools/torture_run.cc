@@ -9,7 +9,7 @@
 
 #include "scenarios/runner.h"
 #include "scenarios/script/script.h"
-#include "scenarios/search/shrink.h"
+#include "scenarios/targets/registry.h"
 
 namespace walsim::tools {
 namespace {
@@ -23,7 +23,7 @@ struct StatusName {
 constexpr StatusName kStatusNames[] = {
     {SeedStatus::kPassed, "passed"},      {SeedStatus::kViolation, "violation"},
     {SeedStatus::kRunError, "run-error"}, {SeedStatus::kNondeterministic, "nondeterministic"},
-    {SeedStatus::kCrash, "crash"},
+    {SeedStatus::kCrash, "crash"},        {SeedStatus::kTimeout, "timeout"},
 };
 
 SeedStatus FromTortureStatus(scenarios::TortureStatus status) {
@@ -71,42 +71,44 @@ Status WriteRunFiles(const std::filesystem::path& folder, const scenarios::Scrip
   return WriteFile(folder / "trace.txt", trace);
 }
 
-Status WriteRegression(const std::filesystem::path& folder, const scenarios::Script& script,
-                       const SeedResult& failure, const scenarios::TortureOptions& options,
-                       size_t shrink_run_count_max) {
-  Result<scenarios::ShrinkResult> shrunk = scenarios::Shrink(
-      script, failure.invariant, scenarios::ShrinkOptions{.run_count_max = shrink_run_count_max});
+// A loop target's traced run: its notes, then the disk's trace.
+Status WriteLoopRunFiles(const std::filesystem::path& folder, const SeedResult& failure,
+                         const targets::Target& target, const targets::TargetOptions& options) {
+  const targets::TargetRun run = target.Run(failure.seed, options, /*keep_trace=*/true);
+  std::string trace = "verdict: " + run.outcome.verdict + "\n";
+  for (const std::string& note : run.notes) trace += "note: " + note + "\n";
+  for (const std::string& line : run.trace_lines) trace += line + "\n";
+  trace += "trace hash: " + HexHash(run.outcome.trace_hash) + "\n";
+  return WriteFile(folder / "trace.txt", trace);
+}
+
+Status WriteShrunk(const std::filesystem::path& folder, const SeedResult& failure,
+                   const targets::Target& target, const targets::TargetOptions& options,
+                   size_t shrink_run_count_max) {
+  Result<targets::ShrunkSeed> shrunk =
+      target.Shrink(failure.seed, options, failure.invariant, shrink_run_count_max);
   if (!shrunk.ok()) {
     return WriteFile(folder / "shrink-error.txt", shrunk.status().ToString() + "\n");
   }
-  return WriteFile(folder / "regression.scn",
-                   scenarios::RenderRegression(
-                       *shrunk, {failure.seed, scenarios::WorkloadFlags(options.workload)}));
+  return WriteFile(folder / shrunk->file_name, shrunk->file_text);
 }
 
 }  // namespace
 
-Result<std::vector<TortureTarget>> ResolveTargets(std::string_view name) {
-  // The known targets; the lead replaces this list by the target registry.
-  static const std::vector<TortureTarget> kTargets = {
-      {"wal", scenarios::WorkloadComponent::kWal},
-      {"logstore", scenarios::WorkloadComponent::kLogStore},
-      // Every target: today one workload that drives both components.
-      {"all", scenarios::WorkloadComponent::kBoth},
-  };
-  std::string known;
-  for (const TortureTarget& target : kTargets) {
-    if (target.name == name) return std::vector<TortureTarget>{target};
-    known += (known.empty() ? "" : ", ") + target.name;
-  }
-  return Status::InvalidArgument("unknown target \"" + std::string(name) + "\" (known: " + known +
-                                 ")");
+Result<std::vector<TortureTarget>> ResolveTargets(std::string_view spec,
+                                                  const targets::TargetParams& params) {
+  WALSIM_ASSIGN_OR_RETURN(std::vector<const targets::Target*> found, targets::ResolveTargets(spec));
+  WALSIM_ASSIGN_OR_RETURN(std::vector<targets::TargetParams> split,
+                          targets::SplitParams(found, params));
+  std::vector<TortureTarget> out;
+  for (size_t t = 0; t < found.size(); t++) out.push_back({found[t], std::move(split[t])});
+  return out;
 }
 
-scenarios::TortureOptions TargetOptions(const scenarios::TortureOptions& base,
-                                        const TortureTarget& target) {
-  scenarios::TortureOptions options = base;
-  options.workload.component = target.component;
+targets::TargetOptions TargetOptions(const targets::TargetOptions& base,
+                                     const TortureTarget& target) {
+  targets::TargetOptions options = base;
+  options.params = target.params;
   return options;
 }
 
@@ -128,6 +130,19 @@ SeedResult FromOutcome(const scenarios::TortureOutcome& outcome, std::string_vie
   result.invariant = outcome.invariant;
   result.trace_hash = outcome.trace_hash;
   result.probe_counts = outcome.probe_counts;
+  return result;
+}
+
+SeedResult TimeoutResult(uint64_t seed, std::string_view target, double timeout_seconds) {
+  SeedResult result;
+  result.seed = seed;
+  result.target = std::string(target);
+  result.status = SeedStatus::kTimeout;
+  char text[96];
+  std::snprintf(text, sizeof(text), "timeout: the seed ran longer than %.1f s (--seed-timeout)",
+                timeout_seconds);
+  result.verdict = text;
+  result.invariant = "timeout";
   return result;
 }
 
@@ -184,17 +199,20 @@ Result<SeedResult> SeedResultFromJson(const Json& json) {
   return result;
 }
 
-Json ToJson(const scenarios::TortureOptions& options) {
+Json ToJson(const targets::TargetOptions& options) {
+  Json params = Json::object();
+  for (const auto& [name, value] : options.params) params[name] = value;
   return Json{{"ops", options.workload.op_count},
               {"component", scenarios::WorkloadComponentName(options.workload.component)},
               {"illegal", options.workload.illegal},
               {"torn_sectors", options.workload.torn_sectors},
               {"purge_past_snapshot", options.workload.purge_past_snapshot},
-              {"check_determinism", options.check_determinism}};
+              {"check_determinism", options.check_determinism},
+              {"params", params}};
 }
 
-Result<scenarios::TortureOptions> TortureOptionsFromJson(const Json& json) {
-  scenarios::TortureOptions options;
+Result<targets::TargetOptions> TargetOptionsFromJson(const Json& json) {
+  targets::TargetOptions options;
   try {
     options.workload.op_count = json.at("ops").get<uint64_t>();
     const auto component =
@@ -205,6 +223,9 @@ Result<scenarios::TortureOptions> TortureOptionsFromJson(const Json& json) {
     options.workload.torn_sectors = json.at("torn_sectors").get<bool>();
     options.workload.purge_past_snapshot = json.at("purge_past_snapshot").get<bool>();
     options.check_determinism = json.at("check_determinism").get<bool>();
+    const Json params = json.value("params", Json::object());  // items() needs an lvalue
+    for (const auto& [name, value] : params.items())
+      options.params[name] = value.get<std::string>();
   } catch (const Json::exception& e) {
     return Status::InvalidArgument(std::string("torture options: ") + e.what());
   }
@@ -220,14 +241,21 @@ std::string HexHash(uint64_t hash) {
   return text;
 }
 
-std::string ReplayCommand(uint64_t seed, const scenarios::WorkloadOptions& options) {
-  return "replay --seed " + std::to_string(seed) + " " + scenarios::WorkloadFlags(options) +
-         " --script";
+std::string ReplayCommand(uint64_t seed, const targets::Target& target,
+                          const targets::TargetOptions& options) {
+  const std::string flags = target.Flags(seed, options);
+  return "replay --seed " + std::to_string(seed) + " --target " + std::string(target.name()) +
+         (flags.empty() ? "" : " " + flags) +
+         (target.Workload(seed, options).has_value() ? " --script" : "");
 }
 
-std::string ShrinkCommand(uint64_t seed, const scenarios::WorkloadOptions& options) {
-  return "shrink --seed " + std::to_string(seed) + " " + scenarios::WorkloadFlags(options) +
-         " --out regression.scn";
+std::string ShrinkCommand(uint64_t seed, const targets::Target& target,
+                          const targets::TargetOptions& options) {
+  const std::string flags = target.Flags(seed, options);
+  const bool scripted = target.Workload(seed, options).has_value();
+  return "shrink --seed " + std::to_string(seed) + " --target " + std::string(target.name()) +
+         (flags.empty() ? "" : " " + flags) + " --out " +
+         (scripted ? "regression.scn" : "shrunk.txt");
 }
 
 std::string DumpLine(const Json& json) {
@@ -239,24 +267,30 @@ std::string ArtifactsFolderName(const SeedResult& result) {
 }
 
 Status WriteArtifacts(const std::string& dir, const SeedResult& failure,
-                      const scenarios::TortureOptions& options, size_t shrink_run_count_max) {
+                      const targets::Target& target, const targets::TargetOptions& options,
+                      size_t shrink_run_count_max) {
+  WALSIM_ASSERT(failure.target == target.name());
   const std::filesystem::path folder = std::filesystem::path(dir) / ArtifactsFolderName(failure);
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   if (ec) return Status::IoError("cannot create " + folder.string() + ": " + ec.message());
-  const std::string replay = "walsim " + ReplayCommand(failure.seed, options.workload) + "\n";
-  const std::string shrink = "walsim " + ShrinkCommand(failure.seed, options.workload) + "\n";
+  const std::string replay = "walsim " + ReplayCommand(failure.seed, target, options) + "\n";
+  const std::string shrink = "walsim " + ShrinkCommand(failure.seed, target, options) + "\n";
   WALSIM_RETURN_IF_ERROR(WriteFile(folder / "replay.txt", replay + shrink));
   const Json verdict = {{"result", ToJson(failure)}, {"options", ToJson(options)}};
   WALSIM_RETURN_IF_ERROR(WriteFile(
       folder / "verdict.json", verdict.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"));
-  // The script alone first: if the run below aborts, it is what is left.
-  const scenarios::Script script = scenarios::GenerateWorkload(failure.seed, options.workload);
-  const std::vector<std::string> empty(script.blocks.size());
-  WALSIM_RETURN_IF_ERROR(WriteFile(folder / "script.scn", scenarios::RenderScript(script, empty)));
-  WALSIM_RETURN_IF_ERROR(WriteRunFiles(folder, script));
+  if (const std::optional<scenarios::Script> script = target.Workload(failure.seed, options)) {
+    // The script alone first: if the run below aborts, it is what is left.
+    const std::vector<std::string> empty(script->blocks.size());
+    WALSIM_RETURN_IF_ERROR(
+        WriteFile(folder / "script.scn", scenarios::RenderScript(*script, empty)));
+    WALSIM_RETURN_IF_ERROR(WriteRunFiles(folder, *script));
+  } else {
+    WALSIM_RETURN_IF_ERROR(WriteLoopRunFiles(folder, failure, target, options));
+  }
   if (failure.status != SeedStatus::kViolation) return Status::Ok();
-  return WriteRegression(folder, script, failure, options, shrink_run_count_max);
+  return WriteShrunk(folder, failure, target, options, shrink_run_count_max);
 }
 
 }  // namespace walsim::tools

@@ -21,32 +21,38 @@
 #include "base/status.h"
 #include "scenarios/search/torture.h"
 #include "scenarios/search/workload.h"
+#include "scenarios/targets/target.h"
 
 namespace walsim::tools {
 
-// One thing torture can drive (DESIGN.md, "Targets"). Today a target is a
-// workload component; the registry of targets will replace it.
+// One registered target (scenarios/targets/registry.h) as a run drives it:
+// with the --param values it declares.
 struct TortureTarget {
-  std::string name;  // "wal", "logstore", "all"
-  scenarios::WorkloadComponent component = scenarios::WorkloadComponent::kBoth;
+  const targets::Target* target = nullptr;
+  targets::TargetParams params;
+  std::string name() const { return std::string(target->name()); }
 };
 
-// The targets `--target name` selects, in the order they run per seed.
-// Failure: kInvalidArgument listing the known names.
-[[nodiscard]] Result<std::vector<TortureTarget>> ResolveTargets(std::string_view name);
+// The targets of `--target spec` (a name, "all", or a comma list), in the
+// order they run per seed, each with the params of params it declares.
+// Failure: kInvalidArgument (an unknown target, or a param no selected
+// target takes or a value it refuses).
+[[nodiscard]] Result<std::vector<TortureTarget>> ResolveTargets(
+    std::string_view spec, const targets::TargetParams& params);
 
-// The torture options of target: base with its component.
-scenarios::TortureOptions TargetOptions(const scenarios::TortureOptions& base,
-                                        const TortureTarget& target);
+// The options of target: base with the target's params.
+targets::TargetOptions TargetOptions(const targets::TargetOptions& base,
+                                     const TortureTarget& target);
 
 enum class SeedStatus : uint8_t {
   kPassed,
   kViolation,
   kRunError,
   kNondeterministic,
-  kCrash,  // the worker process died running the seed (signal, abort)
+  kCrash,    // the worker process died running the seed (signal, abort)
+  kTimeout,  // the seed ran longer than --seed-timeout; its worker was killed
 };
-// "passed", "violation", "run-error", "nondeterministic", "crash".
+// "passed", "violation", "run-error", "nondeterministic", "crash", "timeout".
 std::string_view SeedStatusName(SeedStatus status);
 
 struct SeedResult {
@@ -62,13 +68,18 @@ struct SeedResult {
   double run_ms = 0;  // wall time of the run (reports only)
 
   bool failed() const { return status != SeedStatus::kPassed; }
-  // Crashes and generator bugs are JUnit errors; violations are failures.
-  bool is_error() const { return status == SeedStatus::kCrash || status == SeedStatus::kRunError; }
+  // Crashes, timeouts and generator bugs are JUnit errors; violations are failures.
+  bool is_error() const {
+    return status == SeedStatus::kCrash || status == SeedStatus::kRunError ||
+           status == SeedStatus::kTimeout;
+  }
 };
 
 SeedResult FromOutcome(const scenarios::TortureOutcome& outcome, std::string_view target);
 // A crash of the worker that ran (seed, target).
 SeedResult CrashResult(uint64_t seed, std::string_view target, std::string_view reason);
+// (seed, target) ran longer than timeout_seconds.
+SeedResult TimeoutResult(uint64_t seed, std::string_view target, double timeout_seconds);
 
 // JSON: {"seed", "target", "status", "block", "line", "verdict", "invariant",
 // "trace_hash" ("0x%016x"), "probes" {name: count}, "run_ms"}.
@@ -76,14 +87,18 @@ nlohmann::json ToJson(const SeedResult& result);
 [[nodiscard]] Result<SeedResult> SeedResultFromJson(const nlohmann::json& json);
 
 // {"ops", "component", "illegal", "torn_sectors", "purge_past_snapshot",
-// "check_determinism"} and back (kInvalidArgument for a bad document).
-nlohmann::json ToJson(const scenarios::TortureOptions& options);
-[[nodiscard]] Result<scenarios::TortureOptions> TortureOptionsFromJson(const nlohmann::json& json);
+// "check_determinism", "params" {name: value}} and back (kInvalidArgument
+// for a bad document; "params" may be missing).
+nlohmann::json ToJson(const targets::TargetOptions& options);
+[[nodiscard]] Result<targets::TargetOptions> TargetOptionsFromJson(const nlohmann::json& json);
 
 std::string HexHash(uint64_t hash);
-// The commands printed under a failure (without the leading "walsim ").
-std::string ReplayCommand(uint64_t seed, const scenarios::WorkloadOptions& options);
-std::string ShrinkCommand(uint64_t seed, const scenarios::WorkloadOptions& options);
+// The commands printed under a failure (without the leading "walsim "):
+// "replay --seed S --target T <the target's flags>" and the same for shrink.
+std::string ReplayCommand(uint64_t seed, const targets::Target& target,
+                          const targets::TargetOptions& options);
+std::string ShrinkCommand(uint64_t seed, const targets::Target& target,
+                          const targets::TargetOptions& options);
 
 // Compact JSON text on one line; invalid UTF-8 is replaced, never thrown.
 std::string DumpLine(const nlohmann::json& json);
@@ -93,13 +108,16 @@ std::string ArtifactsFolderName(const SeedResult& result);
 
 // Writes the artifacts folder of failure under dir (created if missing):
 // replay.txt (the replay and shrink commands), verdict.json (the result and
-// its options), script.scn (the generated script; with the outputs of a
-// traced run once it ran), trace.txt (the simulated disk's trace), and for a
-// violation regression.scn (Shrink within shrink_run_count_max runs, then
-// RenderRegression). The files are written in that order, so a run that
-// crashes still leaves the first ones. Failure: kIoError naming the file.
+// its options), for a scripted target script.scn (the generated script; with
+// the outputs of a traced run once it ran), trace.txt (the simulated disk's
+// trace; for a loop target also the events it noted), and for a violation
+// the target's shrunk file (regression.scn or shrunk.txt, within
+// shrink_run_count_max runs). The files are written in that order, so a run
+// that crashes still leaves the first ones. Failure: kIoError naming the
+// file. REQUIRES: failure.target is target's name.
 [[nodiscard]] Status WriteArtifacts(const std::string& dir, const SeedResult& failure,
-                                    const scenarios::TortureOptions& options,
+                                    const targets::Target& target,
+                                    const targets::TargetOptions& options,
                                     size_t shrink_run_count_max);
 
 }  // namespace walsim::tools

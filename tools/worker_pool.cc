@@ -92,6 +92,7 @@ struct Worker {
   std::string result_buffer;
   std::string err_text;  // stderr written during the task in flight (capped)
   std::optional<uint64_t> task_number;
+  std::chrono::steady_clock::time_point task_start;
 };
 
 class Pool {
@@ -105,6 +106,7 @@ class Pool {
       WALSIM_RETURN_IF_ERROR(Dispatch());
       if (InFlightCount() == 0) break;
       WALSIM_RETURN_IF_ERROR(PollOnce());
+      KillOverdue();
       if (options_.on_tick) options_.on_tick();
     }
     return Status::Ok();
@@ -189,6 +191,7 @@ class Pool {
       WALSIM_ASSERT(line->find('\n') == std::string::npos);
       line->push_back('\n');
       worker.task_number = next_task_number_++;
+      worker.task_start = std::chrono::steady_clock::now();
       worker.err_text.clear();
       // A failed write means the worker died: its result pipe's EOF reports it.
       (void)WriteAll(worker.task_fd, *line);
@@ -249,6 +252,7 @@ class Pool {
       WALSIM_ASSERT(worker->task_number.has_value());  // one line per task
       TaskResult result{.task_number = *worker->task_number,
                         .crashed = false,
+                        .timed_out = false,
                         .line = worker->result_buffer.substr(0, newline),
                         .crash_reason = {}};
       worker->result_buffer.erase(0, newline + 1);
@@ -257,8 +261,20 @@ class Pool {
     }
   }
 
+  // Kills the workers whose task ran past task_timeout; their tasks time out.
+  void KillOverdue() {
+    if (!options_.task_timeout.has_value()) return;
+    const auto now = std::chrono::steady_clock::now();
+    for (Worker& worker : workers_) {
+      if (!worker.task_number.has_value() || worker.pid < 0) continue;
+      if (now - worker.task_start <= *options_.task_timeout) continue;
+      ::kill(worker.pid, SIGKILL);
+      HandleDeath(&worker, /*timed_out=*/true);
+    }
+  }
+
   // The worker's result pipe ended: it is gone. Its task (if any) crashed.
-  void HandleDeath(Worker* worker) {
+  void HandleDeath(Worker* worker, bool timed_out = false) {
     int status = 0;
     while (::waitpid(worker->pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -277,6 +293,7 @@ class Pool {
     if (task_number.has_value()) {
       options_.on_result(TaskResult{.task_number = *task_number,
                                     .crashed = true,
+                                    .timed_out = timed_out,
                                     .line = {},
                                     .crash_reason = std::move(reason)});
     }

@@ -36,6 +36,7 @@ inline constexpr size_t kCrashStderrBytesMax = 4096;
 struct TaskResult {
   uint64_t task_number = 0;
   bool crashed = false;
+  bool timed_out = false;    // with crashed: killed for running past task_timeout
   std::string line;          // the worker's result line (without '\n'); empty when crashed
   std::string crash_reason;  // "killed by signal 6 (Aborted): <first stderr line>"
 };
@@ -52,6 +53,9 @@ struct WorkerPoolOptions {
   // Parent: called at least every tick_ms while tasks run (progress).
   std::function<void()> on_tick;
   std::chrono::milliseconds tick_ms{200};
+  // A task that runs longer is reported crashed and timed_out, and its worker
+  // is killed (SIGKILL) and replaced; checked every tick. None: no limit.
+  std::optional<std::chrono::milliseconds> task_timeout;
 };
 
 // Runs tasks until next_task returns std::nullopt while no task is in flight.

@@ -36,6 +36,9 @@ struct LevelDbTargetOptions {
   uint32_t writes_per_life_max = 400;
   uint32_t crash_window_ops = 4000;  // the cut is uniform in this many fs ops
   bool keep_trace = false;           // EngineOutcome::trace gets the SimFs trace
+  // The harness syncs the parent directory after each file LevelDB creates
+  // (docs/findings.md's workaround; LevelDB 1.23 itself does not).
+  bool sync_dir_on_create = false;
 };
 
 EngineOutcome RunLevelDbSeed(uint64_t seed, const LevelDbTargetOptions& options);

@@ -62,7 +62,7 @@ TEST_F(TortureReportTest, JsonRoundTripsTheReport) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(ToJson(*back), ToJson(report));
   EXPECT_EQ(back->failures.size(), 2u);  // seeds 5 and 25
-  EXPECT_EQ(back->failures[0].replay, "walsim replay --seed 5 --ops 40 --component wal --script");
+  EXPECT_EQ(back->failures[0].replay, "walsim replay --seed 5 --target wal --ops 40 --script");
 }
 
 TEST_F(TortureReportTest, FourShardsMergeIntoTheWholeRange) {
