@@ -147,7 +147,7 @@ WalSoakOp WalSoakWorkload::NextSave() {
     }
   }
   const uint64_t new_last_index = terms_base_index_ + terms_.size();
-  hard_state_.commit = std::min(new_last_index, hard_state_.commit + rng_.Below(5));
+  hard_state_.commit = std::min(new_last_index, hard_state_.commit + rng_.Below(7));
   op.hard_state = hard_state_;
   return op;
 }
