@@ -42,9 +42,11 @@ class WalSoakChecker final : public SoakChecker {
   uint64_t ExpectedDigest() const override { return WalSoakDigest(recovered_); }
 
   std::vector<std::string> ChildArgs() const override {
-    return {"--snapshot-index", std::to_string(recovered_.snapshot.index), "--snapshot-term",
-            std::to_string(recovered_.snapshot.term)};
+    return {"--snapshot-index", std::to_string(recovered_.snapshot.index),
+            "--snapshot-term",  std::to_string(recovered_.snapshot.term),
+            "--wal-exists",     recovered_.created ? "1" : "0"};
   }
+  bool CleanupMayFail(std::string_view, std::string_view) const override { return false; }
 
   std::string Begin(uint64_t op_number) override {
     WalSoakOp op = workload_->Next();
@@ -135,6 +137,9 @@ class LogSoakChecker final : public SoakChecker {
 
   uint64_t ExpectedDigest() const override { return LogSoakDigest(recovered_); }
   std::vector<std::string> ChildArgs() const override { return {}; }
+  bool CleanupMayFail(std::string_view op_name, std::string_view call) const override {
+    return call == "unlink" && (op_name == "delete" || op_name == "reopen");
+  }
 
   std::string Begin(uint64_t op_number) override {
     LogSoakOp op = workload_->Next();

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenarios/model/checker.h"
@@ -39,6 +40,11 @@ class SoakChecker {
   // After the child died: reopen, read everything, check against the model.
   // On success the recovered state becomes the next cycle's start.
   virtual scenarios::Verdict RecoverAndCheck(uint64_t op_number) = 0;
+  // Whether op_name ("reopen" for the child's recovery) may return OK after
+  // call failed: removing files that a durable record already made dead is
+  // cleanup the store logs and redoes at its next open (the LogStore's
+  // DeleteRange and recovery). Any other swallowed error is a violation.
+  virtual bool CleanupMayFail(std::string_view op_name, std::string_view call) const = 0;
   // "entries=N last=I" of the state recovered last.
   virtual std::string DescribeRecovered() const = 0;
 };

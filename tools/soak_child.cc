@@ -82,7 +82,7 @@ int RunWalChild(const SoakChildOptions& options) {
   WalSoakState state;
   std::unique_ptr<wal::Wal> handle;
   SetSoakFiuArmed(true);
-  if (wal::Exists(fs, options.store_dir)) {
+  if (options.wal_exists) {
     wal::Snapshot snapshot{options.snapshot_index, options.snapshot_term, ""};
     Result<WalRecoveryOutcome> recovered = RecoverSoakWal(fs, options.store_dir, snapshot);
     SetSoakFiuArmed(false);

@@ -40,6 +40,10 @@ struct SoakChildOptions {
   uint64_t cycle = 0;
   uint64_t snapshot_index = 0;  // WAL: open from this snapshot
   uint64_t snapshot_term = 0;
+  // WAL: the parent found a WAL at its last check (open it; else create it).
+  // Not wal::Exists: like etcd's wal.Exist it says false when listing the
+  // directory fails, which would turn an injected EIO into a Create.
+  bool wal_exists = false;
   std::string fiu_rules;  // empty: no faults
   int report_fd = -1;     // the pipe's write end
 };

@@ -183,6 +183,9 @@ class CycleRun {
 
  private:
   std::string HandleAnswer(std::string_view rest);
+  // The first fault of faults_ that op_name must not have returned OK after
+  // ("" when none); counts the tolerated ones.
+  std::string Swallowed(std::string_view op_name);
 
   SoakChecker& checker_;
   SoakReport& report_;
@@ -223,7 +226,11 @@ std::string CycleRun::Handle(std::string_view line) {
       return "the child recovered state " + std::string(line.substr(2)) + ", the parent " +
              expected + (faults_.empty() ? "" : " (after injected " + faults_.front() + ")");
     }
-    faults_.clear();
+    std::string swallowed = Swallowed("reopen");
+    if (!swallowed.empty()) {
+      return "injected error swallowed: the child's reopen returned OK after libfiu failed " +
+             swallowed;
+    }
     return "";
   }
   if (line.starts_with("B ")) {
@@ -242,6 +249,15 @@ std::string CycleRun::Handle(std::string_view line) {
   return "protocol: unexpected '" + std::string(line) + "'";
 }
 
+std::string CycleRun::Swallowed(std::string_view op_name) {
+  for (const std::string& fault : faults_) {
+    const std::string call = fault.substr(0, fault.find(' '));
+    if (!checker_.CleanupMayFail(op_name, call)) return fault;
+    report_.cleanup_faults_tolerated++;
+  }
+  return "";
+}
+
 std::string CycleRun::HandleAnswer(std::string_view rest) {
   const std::string prefix = std::to_string(op_index_) + " ";
   if (!op_open_ || !rest.starts_with(prefix)) {
@@ -254,9 +270,9 @@ std::string CycleRun::HandleAnswer(std::string_view rest) {
     acks_++;
     report_.ops_acknowledged++;
     checker_.Acknowledge();
-    if (!faults_.empty()) {
-      return "injected error swallowed: " + where + " returned OK after libfiu failed " +
-             faults_.front();
+    std::string swallowed = Swallowed(op_name_);
+    if (!swallowed.empty()) {
+      return "injected error swallowed: " + where + " returned OK after libfiu failed " + swallowed;
     }
     return "";
   }
