@@ -112,6 +112,7 @@ int Decide(const char* name, int* failnum, void** failinfo, unsigned int* flags)
     // The POSIX wrappers take failinfo as the errno to set (a random valid
     // one when null); reduce points ignore it.
     const intptr_t error_number = rule.kind == SoakFaultKind::kEnospc ? ENOSPC : EIO;
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): libfiu's failinfo carries the errno value
     *failinfo = reinterpret_cast<void*>(error_number);
     if (state.reporter != nullptr) state.reporter(rule);
     return 1;
