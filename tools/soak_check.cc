@@ -46,7 +46,9 @@ class WalSoakChecker final : public SoakChecker {
             "--snapshot-term",  std::to_string(recovered_.snapshot.term),
             "--wal-exists",     recovered_.created ? "1" : "0"};
   }
-  bool CleanupMayFail(std::string_view, std::string_view) const override { return false; }
+  bool Tolerates(std::string_view op_name, std::string_view fault) const override {
+    return op_name == "reopen" && fault == "pwrite enospc";
+  }
 
   std::string Begin(uint64_t op_number) override {
     WalSoakOp op = workload_->Next();
@@ -137,8 +139,8 @@ class LogSoakChecker final : public SoakChecker {
 
   uint64_t ExpectedDigest() const override { return LogSoakDigest(recovered_); }
   std::vector<std::string> ChildArgs() const override { return {}; }
-  bool CleanupMayFail(std::string_view op_name, std::string_view call) const override {
-    return call == "unlink" && (op_name == "delete" || op_name == "reopen");
+  bool Tolerates(std::string_view op_name, std::string_view fault) const override {
+    return fault.starts_with("unlink ") && (op_name == "delete" || op_name == "reopen");
   }
 
   std::string Begin(uint64_t op_number) override {

@@ -41,10 +41,13 @@ class SoakChecker {
   // On success the recovered state becomes the next cycle's start.
   virtual scenarios::Verdict RecoverAndCheck(uint64_t op_number) = 0;
   // Whether op_name ("reopen" for the child's recovery) may return OK after
-  // call failed: removing files that a durable record already made dead is
-  // cleanup the store logs and redoes at its next open (the LogStore's
-  // DeleteRange and recovery). Any other swallowed error is a violation.
-  virtual bool CleanupMayFail(std::string_view op_name, std::string_view call) const = 0;
+  // libfiu injected fault ("pwrite enospc"): best-effort work whose failure
+  // the store documents, logs and makes up for later. The LogStore's
+  // DeleteRange and Open remove segments a durable meta already made dead
+  // (an unlink failure: removed at the next Open); the WAL's reopen
+  // preallocates the copied tail again (ENOSPC: the tail grows with each
+  // append instead, Wal::ReplaceTail). Any other swallowed error is a violation.
+  virtual bool Tolerates(std::string_view op_name, std::string_view fault) const = 0;
   // "entries=N last=I" of the state recovered last.
   virtual std::string DescribeRecovered() const = 0;
 };

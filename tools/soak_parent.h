@@ -62,7 +62,7 @@ struct SoakReport {
   uint64_t ops_in_doubt = 0;               // begun, no answer before the kill
   std::map<std::string, uint64_t> faults;  // "pwrite eio" -> count
   uint64_t errors_surfaced = 0;            // an operation failed after an injected error
-  uint64_t cleanup_faults_tolerated = 0;   // SoakChecker::CleanupMayFail
+  uint64_t faults_tolerated = 0;           // SoakChecker::Tolerates
   std::vector<SoakViolation> violations;
   double elapsed_s = 0;
   std::string last_recovered;  // DescribeRecovered of the last check
