@@ -171,8 +171,8 @@ class LineReader {
 // One cycle's bookkeeping in the parent.
 class CycleRun {
  public:
-  CycleRun(SoakChecker& checker, SoakReport& report, uint64_t cycle, uint64_t* op_number)
-      : checker_(checker), report_(report), cycle_(cycle), op_number_(op_number) {}
+  CycleRun(SoakChecker& checker, SoakReport& report, uint64_t* op_number)
+      : checker_(checker), report_(report), op_number_(op_number) {}
 
   // Handles one line; returns a violation's text, or "".
   std::string Handle(std::string_view line);
@@ -190,7 +190,6 @@ class CycleRun {
 
   SoakChecker& checker_;
   SoakReport& report_;
-  uint64_t cycle_;
   uint64_t* op_number_;
   uint64_t op_index_ = 0;
   uint64_t acks_ = 0;
@@ -378,7 +377,7 @@ Result<SoakReport> RunSoak(const SoakOptions& options) {
     if (Clock::now() - start >= budget) break;
     checker->StartCycle(cycle, op_number);
     WALSIM_ASSIGN_OR_RETURN(Child child, SpawnChild(options, store_dir, *checker, cycle));
-    CycleRun run(*checker, report, cycle, &op_number);
+    CycleRun run(*checker, report, &op_number);
     const KillPlan plan = DrawKillPlan(options.seed, cycle);
     CycleEnd end = RunCycleLines(child, plan, run);
     std::string died = ReapChild(child.pid, end.killed, run);
