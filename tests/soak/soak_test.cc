@@ -76,7 +76,7 @@ TEST(SoakWorkload, TheSameSeedCycleAndStateDrawTheSameWalOperations) {
 TEST(SoakWorkload, LogOperationsAreAcceptedByTheContractAndTheStoreStaysBounded) {
   scenarios::LogModel model;
   LogSoakWorkload workload(9, 0, {});
-  for (uint64_t op_number = 1; op_number <= 5000; op_number++) {
+  for (uint64_t op_number = 1; op_number <= 2000; op_number++) {
     LogSoakOp op = workload.Next();
     Status begun = op.kind == scenarios::LogModelOp::Kind::kStore
                        ? model.BeginStore(op.logs, op_number)
