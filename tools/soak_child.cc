@@ -145,7 +145,10 @@ int RunSoakChild(const SoakChildOptions& options) {
       return kSoakChildExitSetupFailed;
     }
   }
-  return options.target == SoakTarget::kWal ? RunWalChild(options) : RunLogChild(options);
+  const int exit_code =
+      options.target == SoakTarget::kWal ? RunWalChild(options) : RunLogChild(options);
+  UninstallSoakFiu();
+  return exit_code;
 }
 
 }  // namespace walsim::tools

@@ -170,12 +170,26 @@ Status InstallSoakFiu(std::vector<SoakFiuRule> rules, uint64_t seed, uint64_t cy
   state.rules = std::move(rules);
   state.rng.emplace(Rng(seed).Stream("soak/fiu/" + std::to_string(cycle)));
   state.reporter = reporter;
-  for (const SoakFiuRule& rule : state.rules) {
+  for (size_t i = 0; i < state.rules.size(); i++) {
+    const SoakFiuRule& rule = state.rules[i];
+    // Once per point (Decide tries every rule of it): enabling an enabled
+    // point again leaks libfiu's copy of its name.
+    bool enabled_before = false;
+    for (size_t j = 0; j < i; j++) enabled_before |= state.rules[j].point == rule.point;
+    if (enabled_before) continue;
     if (fiu_enable_external(rule.point.c_str(), 1, nullptr, 0, &Decide) != 0) {
       return Status::NotSupported("fiu_enable_external " + rule.point + " failed");
     }
   }
   return Status::Ok();
+}
+
+void UninstallSoakFiu() {
+  FiuState& state = State();
+  // A point named by several rules is disabled once; later calls fail harmlessly.
+  for (const SoakFiuRule& rule : state.rules) (void)fiu_disable(rule.point.c_str());
+  state.rules.clear();
+  state.armed = false;
 }
 
 void SetSoakFiuArmed(bool armed) { State().armed = armed; }

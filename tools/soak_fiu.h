@@ -62,6 +62,10 @@ using SoakFaultReporter = void (*)(const SoakFiuRule& rule);
 Status InstallSoakFiu(std::vector<SoakFiuRule> rules, uint64_t seed, uint64_t cycle,
                       SoakFaultReporter reporter);
 
+// Disables every point InstallSoakFiu enabled (libfiu then frees its copies
+// of their names, which LeakSanitizer would report at exit).
+void UninstallSoakFiu();
+
 // Only while armed do the rules fire (the child arms around store calls).
 void SetSoakFiuArmed(bool armed);
 
