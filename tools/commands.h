@@ -21,6 +21,7 @@ void AddWalCommands(CLI::App& app);       // tools/wal_cmd.cc: `walsim wal ...`
 void AddLogstoreCommands(CLI::App& app);  // tools/logstore_cmd.cc: `walsim logstore ...`
 void AddScenarioCommands(CLI::App& app);  // tools/scenario_cmd.cc: `walsim run ...`
 void AddTortureCommands(CLI::App& app);   // tools/torture_cmd.cc: `walsim torture|replay|shrink`
+void AddSoakCommands(CLI::App& app);      // tools/soak_cmd.cc: `walsim soak`
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

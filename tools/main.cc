@@ -153,6 +153,9 @@ int main(int argc, char** argv) {
 #ifdef WALSIM_HAVE_TORTURE_CMD
   walsim::tools::AddTortureCommands(app);
 #endif
+#ifdef WALSIM_HAVE_SOAK_CMD
+  walsim::tools::AddSoakCommands(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
