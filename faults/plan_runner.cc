@@ -24,7 +24,12 @@ Rng PlanRunner::StreamFor(const Rule& rule) {
 }
 
 Status PlanRunner::Append(Rule rule) {
-  WALSIM_RETURN_IF_ERROR(plan_.Add(std::move(rule)));
+  const size_t rule_count = plan_.size();
+  if (Status added = plan_.Add(std::move(rule)); !added.ok()) {
+    WALSIM_ASSERT(plan_.size() == rule_count);  // a failed Add leaves the plan as it was
+    return added;
+  }
+  WALSIM_ASSERT(plan_.size() == rule_count + 1 && plan_.size() <= FaultPlan::kRuleCountMax);
   rule_rngs_.push_back(StreamFor(plan_.rules().back()));
   matched_counts_.push_back(0);
   fired_counts_.push_back(0);
@@ -44,6 +49,7 @@ bool PlanRunner::Sees(const Rule& rule, const OpContext& op) {
 
 std::optional<PlanRunner::Decision> PlanRunner::Decide(const OpContext& op) {
   WALSIM_ASSERT(op.op_number > 0);
+  WALSIM_ASSERT(matched_counts_.size() == plan_.size() && rule_rngs_.size() == plan_.size());
   for (size_t i = 0; i < plan_.size(); i++) {
     const Rule& rule = plan_.rule(i);
     if (!Sees(rule, op)) continue;
@@ -54,6 +60,7 @@ std::optional<PlanRunner::Decision> PlanRunner::Decide(const OpContext& op) {
     // The draw happens only here, after the count triggers, so a rule's
     // stream advances once per candidate operation: deterministic.
     if (trigger.probability.has_value() && !rule_rngs_[i].Chance(*trigger.probability)) continue;
+    WALSIM_ASSERT(matched_count >= fired_counts_[i] + 1);
     return Decision{i, rule.effect};
   }
   return std::nullopt;

@@ -188,10 +188,41 @@ size_t EncodeEntryFrame(const Log& log, uint64_t batch_seq, uint8_t* out) {
 
 }  // namespace
 
+namespace {
+
+// The slow check before a batch is written: every entry frame decodes back to
+// its log at the location the index will hold, and the commit frame seals
+// the batch's sequence, last index and entry count.
+void AssertBatchDecodesBack(std::span<const Log> logs, const BatchPlacement& placement,
+                            std::span<const uint8_t> out, std::span<const uint64_t> locations) {
+  Log decoded;
+  for (size_t i = 0; i < logs.size(); i++) {
+    const uint64_t offset = FrameOffsetBytes(locations[i]) - placement.offset_bytes;
+    const auto frame = out.subspan(offset, FrameLengthBytes(locations[i]));
+    WALSIM_ASSERT_SLOW(DecodeEntryFrame(frame, logs[i].index, &decoded).ok());
+    WALSIM_ASSERT_SLOW(decoded == logs[i]);
+    WALSIM_ASSERT_SLOW(DecodeFixed64(frame.data() + 8) == placement.batch_seq);
+  }
+  const uint64_t last = FrameOffsetBytes(locations.back()) - placement.offset_bytes;
+  const uint64_t commit_offset =
+      last + AlignUp(FrameLengthBytes(locations.back()), kFrameAlignmentBytes);
+  const auto commit_bytes = out.subspan(commit_offset, kCommitFrameSizeBytes);
+  const std::optional<FrameHeader> commit = DecodeFrameHeader(commit_bytes, kCommitFrameSizeBytes);
+  WALSIM_ASSERT_SLOW(commit && commit->type == FrameType::kCommit);
+  WALSIM_ASSERT_SLOW(FrameCrcMatches(*commit, commit_bytes));
+  WALSIM_ASSERT_SLOW(commit->batch_seq == placement.batch_seq &&
+                     commit->index == logs.back().index && commit->aux == logs.size());
+  WALSIM_ASSERT_SLOW(IsAllZero(out.subspan(commit_offset + kCommitFrameSizeBytes)));
+}
+
+}  // namespace
+
 void EncodeBatch(std::span<const Log> logs, const BatchPlacement& placement, std::span<uint8_t> out,
                  std::span<uint64_t> locations) {
   WALSIM_ASSERT(!logs.empty() && locations.size() == logs.size());
   WALSIM_ASSERT(out.size() % placement.write_alignment_bytes == 0);
+  WALSIM_ASSERT(placement.offset_bytes % placement.write_alignment_bytes == 0);
+  WALSIM_ASSERT_SLOW(out.size() == BatchSizeBytes(logs, placement.write_alignment_bytes));
   WALSIM_ASSERT(placement.offset_bytes + out.size() <= kSegmentSizeBytesMax);
   size_t offset = 0;
   for (size_t i = 0; i < logs.size(); i++) {
@@ -199,6 +230,8 @@ void EncodeBatch(std::span<const Log> logs, const BatchPlacement& placement, std
     WALSIM_ASSERT(offset + AlignUp(EntryFrameLengthBytes(logs[i]), kFrameAlignmentBytes) +
                       kCommitFrameSizeBytes <=
                   out.size());
+    WALSIM_ASSERT(offset % kFrameAlignmentBytes == 0);
+    WALSIM_ASSERT(i == 0 || logs[i].index == logs[i - 1].index + 1);
     locations[i] =
         PackFrameLocation(placement.offset_bytes + offset, EntryFrameLengthBytes(logs[i]));
     offset += EncodeEntryFrame(logs[i], placement.batch_seq, out.data() + offset);
@@ -216,6 +249,7 @@ void EncodeBatch(std::span<const Log> logs, const BatchPlacement& placement, std
   // The padding is less than one alignment unit: out was exactly the batch.
   WALSIM_ASSERT(offset <= out.size() && out.size() - offset < placement.write_alignment_bytes);
   std::memset(out.data() + offset, 0, out.size() - offset);
+  if constexpr (kSlowAssertsOn) AssertBatchDecodesBack(logs, placement, out, locations);
 }
 
 namespace {
@@ -290,6 +324,8 @@ Status DecodeEntryFrame(std::span<const uint8_t> bytes, uint64_t expected_index,
       header->length_bytes - kFrameHeaderSizeBytes - kEntryBodyFixedBytes - header->aux;
   CopyInto(out->data, data, header->aux);
   CopyInto(out->extensions, data + header->aux, extensions_size);
+  // After the read: the log fills exactly the frame it came from.
+  WALSIM_ASSERT(out->index == expected_index && EntryFrameLengthBytes(*out) == bytes.size());
   return Status::Ok();
 }
 

@@ -186,7 +186,10 @@ Status ScanSegment(ByteSource& source, const ScanOptions& options, SegmentScan* 
     WALSIM_ASSIGN_OR_RETURN(std::optional<uint64_t> batch_end,
                             DecodeBatch(reader, cursor, &batch_frames, &out->stop_reason));
     if (!batch_end) break;
-    WALSIM_ASSERT(*batch_end > cursor.offset_bytes);
+    WALSIM_ASSERT(*batch_end > cursor.offset_bytes && !batch_frames.empty());
+    // After the read: the batch's frames lie in order inside [offset, end).
+    WALSIM_ASSERT(format::FrameOffsetBytes(batch_frames.front()) == cursor.offset_bytes);
+    WALSIM_ASSERT(format::FrameOffsetBytes(batch_frames.back()) < *batch_end);
     out->frames.insert(out->frames.end(), batch_frames.begin(), batch_frames.end());
     out->batch_count++;
     out->last_batch_seq = cursor.batch_seq;
@@ -194,6 +197,8 @@ Status ScanSegment(ByteSource& source, const ScanOptions& options, SegmentScan* 
                          cursor.first_index + batch_frames.size()};
   }
   out->end_offset_bytes = cursor.offset_bytes;
+  WALSIM_ASSERT(out->end_offset_bytes % alignment == 0 && out->end_offset_bytes >= alignment);
+  WALSIM_ASSERT(out->last_batch_seq == out->header.prev_batch_seq + out->batch_count);
   if (options.check_tail) WALSIM_RETURN_IF_ERROR(CheckTail(reader, options, out));
   return Status::Ok();
 }

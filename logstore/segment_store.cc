@@ -119,6 +119,34 @@ Status SegmentStore::GetLog(uint64_t index, Log* out) {
   return Status::Ok();
 }
 
+namespace {
+
+// The slow half of AssertInvariantsLocked: segments form a chain (rising
+// sequence numbers, each starting where the one before ends), and each
+// segment's frames lie in rising order after its header block and before its
+// write offset (the last segment) or its size.
+template <typename Segments>
+void AssertSegmentChain(const Segments& segments, uint64_t write_offset_bytes) {
+  for (size_t i = 0; i < segments.size(); i++) {
+    const auto& segment = segments[i];
+    if (i > 0) {
+      WALSIM_ASSERT_SLOW(segments[i - 1].header.segment_seq < segment.header.segment_seq);
+      WALSIM_ASSERT_SLOW(segments[i - 1].next_index() == segment.header.first_index);
+    }
+    const uint64_t end_bytes = i + 1 == segments.size() ? write_offset_bytes : segment.size_bytes;
+    uint64_t previous_end_bytes = segment.header.write_alignment_bytes;
+    for (const uint64_t frame : segment.frames) {
+      const uint64_t offset = format::FrameOffsetBytes(frame);
+      WALSIM_ASSERT_SLOW(offset >= previous_end_bytes &&
+                         offset % format::kFrameAlignmentBytes == 0);
+      previous_end_bytes = offset + format::FrameLengthBytes(frame);
+      WALSIM_ASSERT_SLOW(previous_end_bytes <= end_bytes);
+    }
+  }
+}
+
+}  // namespace
+
 Status SegmentStore::StoreLog(const Log& log) { return StoreLogs(std::span<const Log>(&log, 1)); }
 
 Status SegmentStore::StoreLogs(std::span<const Log> logs) {
@@ -137,7 +165,9 @@ Status SegmentStore::StoreLogs(std::span<const Log> logs) {
   } else if (must_roll_ || write_offset_bytes_ + batch_size_bytes > segments_.back().size_bytes) {
     WALSIM_RETURN_IF_ERROR(RollSegment(SegmentKind::kContinue, last_index_ + 1, batch_size_bytes));
   }
-  return AppendBatch(logs, batch_size_bytes);
+  Status appended = AppendBatch(logs, batch_size_bytes);
+  if (appended.ok()) AssertInvariantsLocked();
+  return appended;
 }
 
 Status SegmentStore::AppendBatch(std::span<const Log> logs, uint64_t batch_size_bytes) {
@@ -352,6 +382,7 @@ Status SegmentStore::DeleteAll() {
   first_index_ = 0;
   last_index_ = 0;
   must_roll_ = false;
+  AssertInvariantsLocked();
   return Status::Ok();
 }
 
@@ -363,6 +394,7 @@ Status SegmentStore::DeletePrefix(uint64_t new_first_index) {
   DropSegments(0, keep);
   first_index_ = new_first_index;
   WALSIM_ASSERT(segments_.front().header.first_index <= first_index_);
+  AssertInvariantsLocked();
   return Status::Ok();
 }
 
@@ -379,7 +411,25 @@ Status SegmentStore::DeleteSuffix(uint64_t new_last_index) {
   kept.frames.resize(new_last_index + 1 - kept.header.first_index);
   last_index_ = new_last_index;
   WALSIM_ASSERT(segments_.back().header.kind == SegmentKind::kTruncate);
+  AssertInvariantsLocked();
   return Status::Ok();
+}
+
+void SegmentStore::AssertInvariantsLocked() const {
+  WALSIM_ASSERT(failed_.ok() && !closed_);
+  WALSIM_ASSERT((first_index_ == 0) == (last_index_ == 0));
+  WALSIM_ASSERT(durable_batch_seq_ <= last_batch_seq_);
+  if (last_index_ != 0) {
+    WALSIM_ASSERT(!segments_.empty() && first_index_ <= last_index_);
+    WALSIM_ASSERT(segments_.front().header.first_index <= first_index_);
+    WALSIM_ASSERT(segments_.back().next_index() == last_index_ + 1);
+  }
+  if (segments_.empty()) return;
+  const Segment& tail = segments_.back();
+  WALSIM_ASSERT(next_segment_seq_ > tail.header.segment_seq);
+  WALSIM_ASSERT(write_offset_bytes_ <= tail.size_bytes);
+  WALSIM_ASSERT(must_roll_ || write_offset_bytes_ % options_.write_alignment_bytes == 0);
+  if constexpr (kSlowAssertsOn) AssertSegmentChain(segments_, write_offset_bytes_);
 }
 
 SegmentStore::Info SegmentStore::GetInfo() {

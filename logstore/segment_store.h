@@ -185,6 +185,12 @@ class SegmentStore final : public LogStore {
   Status DeleteSuffix(uint64_t new_last_index);
   Status DeleteAll();
   size_t FindSegment(uint64_t index) const;
+  // Aborts unless the index and offset invariants hold: the range matches
+  // the segments, the write offset is aligned and inside the last segment,
+  // durable <= last batch; with slow asserts also the chain of segments and
+  // every frame location. Called after each successful StoreLogs,
+  // DeleteRange and Open. REQUIRES: not failed.
+  void AssertInvariantsLocked() const;
   LogRange RangeLocked() const { return LogRange{first_index_, last_index_}; }
 
   fs::FileSystem& fs_;

@@ -155,6 +155,20 @@ void MaybeGrowSize(const std::vector<uint64_t>& unpersisted_ends, CrashDecider* 
 
 }  // namespace
 
+namespace {
+// The largest size the file had: durable, or after any one pending op.
+uint64_t MaxSizeBytes(const SparseBytes& durable, const PendingLog& pending) {
+  uint64_t size_bytes_max = durable.size_bytes();
+  for (size_t index = 0; index < pending.op_count(); index++) {
+    const PendingOp& op = pending.op(index);
+    const uint64_t end_bytes =
+        op.kind == PendingOp::Kind::kWrite ? op.offset + op.size_bytes : op.size_bytes;
+    size_bytes_max = std::max(size_bytes_max, end_bytes);
+  }
+  return size_bytes_max;
+}
+}  // namespace
+
 SparseBytes BuildCrashImage(const SparseBytes& durable, const PendingLog& pending,
                             const CrashImageOptions& options, CrashDecider* decider,
                             std::string* decisions) {
@@ -172,6 +186,9 @@ SparseBytes BuildCrashImage(const SparseBytes& durable, const PendingLog& pendin
     ApplyReorder(pending, options, decider, &image, &unpersisted_ends, decisions);
   }
   if (options.size_before_data) MaybeGrowSize(unpersisted_ends, decider, &image, decisions);
+  // The image holds nothing the file never had: its size is the durable size
+  // or a size some pending op gave the file.
+  WALSIM_ASSERT(image.size_bytes() <= MaxSizeBytes(durable, pending));
   return image;
 }
 

@@ -69,6 +69,15 @@ void SimFs::Crash(CrashModel model) {
   CollectUnreachable(/*include_live=*/false);
   CrashFiles(model);
   RecountLinksAndUsage();
+  // After a crash nothing is pending: live is durable, for files and directories.
+  WALSIM_ASSERT(entry_ops_.empty() && locks_.empty());
+  if constexpr (kSlowAssertsOn) {
+    for (const auto& [id, node] : inodes_) {
+      WALSIM_ASSERT_SLOW(node.pending.empty() && node.pending_entry_ops.empty());
+      WALSIM_ASSERT_SLOW(node.live.size_bytes() == node.durable.size_bytes());
+      WALSIM_ASSERT_SLOW(node.live_entries == node.durable_entries);
+    }
+  }
 }
 
 void SimFs::CrashDirectories(CrashModel model) {

@@ -64,6 +64,7 @@ Result<std::span<const uint8_t>> FrameDecoder::Refill(uint64_t offset, uint64_t 
     if (count == 0) break;
     buffer_size_ += count;
   }
+  WALSIM_ASSERT(buffer_size_ <= want && want <= buffer_capacity_bytes_);
   if (buffer_size_ < size) {
     return Status::IoError("short read at offset " + std::to_string(offset + buffer_size_) +
                            ": the file is shorter than its size " +
@@ -158,7 +159,14 @@ Status FrameDecoder::Next(Frame* frame) {
   frame->kind = FrameKind::kRecord;
   frame->error = WalError::kNone;
   offset_ += frame->size_bytes;
+  // After the read: what the decoder returns lies inside the frame, within
+  // the limit, and a data record continues the CRC chain it was checked on.
   WALSIM_ASSERT(offset_ <= file_size_bytes_ && offset_ % kFrameAlignBytes == frame->offset % 8);
+  WALSIM_ASSERT(frame->size_bytes % kFrameAlignBytes == 0 && pad_bytes < kFrameAlignBytes);
+  WALSIM_ASSERT(frame->record.data.size() < record_bytes || record_bytes == 0);
+  WALSIM_ASSERT(record_bytes <= options_.record_size_bytes_max);
+  WALSIM_ASSERT(frame->record.type == static_cast<int64_t>(RecordType::kCrc) ||
+                frame->record.crc == crc_);
   return Status::Ok();
 }
 
@@ -199,6 +207,7 @@ Result<std::optional<uint64_t>> FrameDecoder::IntactFrameSizeAt(uint64_t frame_o
                            ? record.crc == crc_
                            : Crc32cExtend(crc_, record.data) == record.crc;
   if (!chained) return std::optional<uint64_t>();
+  WALSIM_ASSERT((*record_bytes + pad_bytes) % kFrameAlignBytes == 0);
   return std::optional<uint64_t>(kFrameHeaderBytes + *record_bytes + pad_bytes);
 }
 
@@ -207,6 +216,7 @@ void FrameDecoder::SkipCorrupt(const Frame& frame) {
   WALSIM_ASSERT(frame.offset == offset_);
   if (frame.record_decoded) crc_ = frame.record.crc;
   offset_ += frame.size_bytes;
+  WALSIM_ASSERT(offset_ <= file_size_bytes_);
 }
 
 }  // namespace walsim::wal

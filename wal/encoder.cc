@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 
+#include "base/bytes.h"
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "wal/decoder.h"
@@ -41,6 +42,34 @@ void StoreLengthField(uint8_t* dst, uint64_t length_field) {
 }
 }  // namespace
 
+namespace {
+// The slow check before a write: the frame at frame decodes (length field,
+// walpb.Record, zero padding) to type, crc and the data head + tail, and for
+// a data record the running CRC covers exactly that data.
+void AssertFrameDecodesBack(const uint8_t* frame, int64_t type, uint32_t crc,
+                            std::span<const uint8_t> head, std::span<const uint8_t> tail) {
+  uint64_t record_bytes = 0;
+  uint64_t pad_bytes = 0;
+  WALSIM_ASSERT_SLOW(DecodeFrameLength(DecodeFixed64(frame), &record_bytes, &pad_bytes));
+  const std::span<const uint8_t> record(frame + kFrameHeaderBytes, record_bytes + pad_bytes);
+  WALSIM_ASSERT_SLOW(IsAllZero(record.subspan(record_bytes)));
+  RecordView decoded;
+  WALSIM_ASSERT_SLOW(DecodeRecord(record.first(record_bytes), &decoded).ok());
+  WALSIM_ASSERT_SLOW(decoded.type == type && decoded.crc == crc);
+  WALSIM_ASSERT_SLOW(decoded.data.size() == head.size() + tail.size());
+  WALSIM_ASSERT_SLOW(std::equal(head.begin(), head.end(), decoded.data.begin()));
+  WALSIM_ASSERT_SLOW(std::equal(tail.begin(), tail.end(), decoded.data.begin() + head.size()));
+}
+
+// The slow check of an entry's encoding: head + entry.data decodes to entry.
+void AssertEntryDecodesBack(std::span<const uint8_t> head, const Entry& entry) {
+  std::string encoded(reinterpret_cast<const char*>(head.data()), head.size());
+  encoded += entry.data;
+  Entry decoded;
+  WALSIM_ASSERT_SLOW(DecodeEntry(AsBytes(encoded), &decoded).ok() && decoded == entry);
+}
+}  // namespace
+
 uint8_t* Encoder::Reserve(size_t size_bytes) {
   const size_t needed_bytes = buffer_size_bytes_ + size_bytes;
   if (needed_bytes > buffer_capacity_bytes_) {
@@ -75,9 +104,14 @@ Status Encoder::AppendFrame(int64_t type, uint32_t crc, std::span<const uint8_t>
   StoreLengthField(frame, EncodeFrameLength(record_bytes, &pad_bytes));
   std::memset(out, 0, kFrameAlignBytes);
   const size_t frame_bytes = static_cast<size_t>(kFrameHeaderBytes + record_bytes + pad_bytes);
+  // Before the write: the frame is aligned, its record is as long as the
+  // codec says, and (slow) it decodes back to what was encoded.
+  WALSIM_ASSERT(record_bytes == RecordEncodedSize(type, crc, head.size() + tail.size()));
+  WALSIM_ASSERT(frame_bytes % kFrameAlignBytes == 0 && pad_bytes < kFrameAlignBytes);
+  WALSIM_ASSERT(offset() % kFrameAlignBytes == 0);
+  if constexpr (kSlowAssertsOn) AssertFrameDecodesBack(frame, type, crc, head, tail);
   buffer_size_bytes_ += frame_bytes;
-  WALSIM_ASSERT(frame_bytes % kFrameAlignBytes == 0 &&
-                buffer_size_bytes_ <= buffer_capacity_bytes_);
+  WALSIM_ASSERT(buffer_size_bytes_ <= buffer_capacity_bytes_);
   // etcd writes the length field and the padded record as two Writes.
   WALSIM_RETURN_IF_ERROR(PageWrite(kFrameHeaderBytes));
   return PageWrite(frame_bytes - kFrameHeaderBytes);
@@ -130,6 +164,8 @@ Status Encoder::AppendEntry(const Entry& entry) {
   uint8_t header[kEntryHeaderBytesMax];
   const std::span<const uint8_t> head(header, EncodeEntryHeader(header, entry));
   const std::span<const uint8_t> data = AsBytes(entry.data);
+  WALSIM_ASSERT(head.size() + data.size() == EntryEncodedSize(entry));
+  if constexpr (kSlowAssertsOn) AssertEntryDecodesBack(head, entry);
   crc_ = Crc32cExtend(Crc32cExtend(crc_, head), data);
   return AppendFrame(static_cast<int64_t>(RecordType::kEntry), crc_, head, data);
 }
@@ -137,6 +173,11 @@ Status Encoder::AppendEntry(const Entry& entry) {
 Status Encoder::AppendHardState(const HardState& state) {
   uint8_t encoded[kHardStateBytesMax];
   const std::span<const uint8_t> head(encoded, EncodeHardState(encoded, state));
+  WALSIM_ASSERT(head.size() <= kHardStateBytesMax);
+  if constexpr (kSlowAssertsOn) {
+    HardState decoded;
+    WALSIM_ASSERT_SLOW(DecodeHardState(head, &decoded).ok() && decoded == state);
+  }
   crc_ = Crc32cExtend(crc_, head);
   return AppendFrame(static_cast<int64_t>(RecordType::kState), crc_, head, {});
 }
@@ -145,6 +186,13 @@ Status Encoder::AppendSnapshot(const Snapshot& snapshot) {
   uint8_t header[kSnapshotHeaderBytesMax];
   const std::span<const uint8_t> head(header, EncodeSnapshotHeader(header, snapshot));
   const std::span<const uint8_t> conf_state = AsBytes(snapshot.conf_state);
+  WALSIM_ASSERT(head.size() <= kSnapshotHeaderBytesMax);
+  if constexpr (kSlowAssertsOn) {
+    std::string encoded(reinterpret_cast<const char*>(head.data()), head.size());
+    encoded += snapshot.conf_state;
+    Snapshot decoded;
+    WALSIM_ASSERT_SLOW(DecodeSnapshot(AsBytes(encoded), &decoded).ok() && decoded == snapshot);
+  }
   crc_ = Crc32cExtend(Crc32cExtend(crc_, head), conf_state);
   return AppendFrame(static_cast<int64_t>(RecordType::kSnapshot), crc_, head, conf_state);
 }
@@ -155,6 +203,7 @@ Status Encoder::WritePrefix(size_t size_bytes) {
   Status written =
       file_->WriteAt(flushed_offset_, std::span<const uint8_t>(buffer_.get(), size_bytes));
   if (!written.ok()) return written;
+  WALSIM_ASSERT(flushed_offset_ + size_bytes > flushed_offset_);
   flushed_offset_ += size_bytes;
   // Past the watermark the rest is under a page (see PageWrite); after a
   // Flush nothing is left to move.
@@ -163,12 +212,17 @@ Status Encoder::WritePrefix(size_t size_bytes) {
     std::memmove(buffer_.get(), buffer_.get() + size_bytes, buffer_size_bytes_);
   }
   page_buffered_bytes_ -= std::min(page_buffered_bytes_, size_bytes);
+  WALSIM_ASSERT(page_buffered_bytes_ <= buffer_size_bytes_);
   return Status::Ok();
 }
 
 Status Encoder::Flush() {
   WALSIM_ASSERT(page_buffered_bytes_ == buffer_size_bytes_);
-  return WritePrefix(buffer_size_bytes_);
+  const uint64_t end_offset = offset();
+  WALSIM_RETURN_IF_ERROR(WritePrefix(buffer_size_bytes_));
+  WALSIM_ASSERT(buffer_size_bytes_ == 0 && flushed_offset_ == end_offset);
+  WALSIM_ASSERT(flushed_offset_ % kFrameAlignBytes == 0);
+  return Status::Ok();
 }
 
 }  // namespace walsim::wal

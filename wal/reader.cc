@@ -182,6 +182,9 @@ Status ReadRecords(std::span<const ReadFile> files, const DecoderOptions& option
         }
         decoder.set_crc(frame.record.crc);
       }
+      // After the read: the decoder moved exactly past the frame it returned.
+      WALSIM_ASSERT(decoder.offset() == frame.offset + frame.size_bytes &&
+                    decoder.offset() <= size_bytes);
       WALSIM_RETURN_IF_ERROR(visit(frame.record, RecordPosition{position, frame.offset, file.path,
                                                                 size_bytes, earlier_files_bytes}));
     }

@@ -254,6 +254,15 @@ Result<ReadAllResult> Wal::ReadAll() {
   // after SaveSnapshot: a Cut must never name a segment below the snapshot it
   // was opened from, or the next Open from that snapshot skips its record.
   last_index_ = std::max(replay.last_index, start_.index);
+  const std::vector<Entry>& entries = replay.result.entries;
+  // After the read: what ReadAll returns starts right after the snapshot and
+  // (slow) runs in consecutive index order, whatever the files held.
+  WALSIM_ASSERT(entries.empty() || entries.front().index == start_.index + 1);
+  if constexpr (kSlowAssertsOn) {
+    for (size_t i = 1; i < entries.size(); i++) {
+      WALSIM_ASSERT_SLOW(entries[i].index == entries[i - 1].index + 1);
+    }
+  }
   if (write_mode_) {
     WALSIM_RETURN_IF_ERROR(FinishReadAll(end.last_valid_offset, end.crc));
   } else {
@@ -265,10 +274,12 @@ Result<ReadAllResult> Wal::ReadAll() {
 }
 
 Status Wal::FinishReadAll(uint64_t last_valid_offset, uint32_t crc) {
+  WALSIM_ASSERT(write_mode_ && !segments_.empty() && last_valid_offset % kFrameAlignBytes == 0);
   for (size_t i = 0; i + 1 < segments_.size(); i++) (void)segments_[i].file->Close();
   tail_ = std::move(segments_.back().file);
   WALSIM_RETURN_IF_ERROR(ReplaceTail(last_valid_offset));
   encoder_.Reset(tail_.get(), last_valid_offset, crc);
+  WALSIM_ASSERT(encoder_.offset() == last_valid_offset && encoder_.crc() == crc);
   pipeline_ = std::make_unique<SegmentPipeline>(fs_, dir_, options_.segment_size_bytes,
                                                 SegmentAllocateMode(), options_.executor);
   pipeline_->Prepare();

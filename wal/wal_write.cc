@@ -72,8 +72,10 @@ Status Wal::ValidateBatch(std::span<const Entry> entries) const {
 }
 
 Status Wal::SyncTail() {
+  WALSIM_ASSERT(stage_ == Stage::kAppend && tail_ != nullptr);
   Status flushed = encoder_.Flush();
   if (!flushed.ok()) return FailStop(flushed.WithContext("writing " + TailPath()));
+  WALSIM_ASSERT(encoder_.buffered_bytes() == 0 && encoder_.flushed_offset() == encoder_.offset());
   if (options_.no_sync) return Status::Ok();
   // The clock is read only when a threshold is set, so simulations (0) stay
   // clock-free.
@@ -96,6 +98,8 @@ Status Wal::SyncTail() {
 
 Status Wal::Save(const HardState& hard_state, std::span<const Entry> entries) {
   WALSIM_RETURN_IF_ERROR(CheckWritable());
+  WALSIM_ASSERT(stage_ == Stage::kAppend);
+  const uint64_t offset_before = encoder_.offset();
   if (hard_state.IsEmpty() && entries.empty()) return Status::Ok();
   WALSIM_RETURN_IF_ERROR(ValidateBatch(entries));
   // raft.MustSync: new entries, or a changed term or vote, must be durable
@@ -112,6 +116,9 @@ Status Wal::Save(const HardState& hard_state, std::span<const Entry> entries) {
     if (!appended.ok()) return FailStop(appended.WithContext("writing " + TailPath()));
     state_ = hard_state;
   }
+  // Each frame holds at least a length field and one aligned word.
+  WALSIM_ASSERT(entries.empty() || last_index_ == entries.back().index);
+  WALSIM_ASSERT(encoder_.offset() >= offset_before + entries.size() * kFrameAlignBytes * 2);
   // etcd compares the file position, which excludes what is still buffered:
   // the same records end a segment here as in etcd.
   if (encoder_.flushed_offset() >= options_.segment_size_bytes) return Cut();
@@ -163,6 +170,8 @@ Status Wal::CutSteps() {
   WALSIM_ASSIGN_OR_RETURN(auto lock, fs_.Lock(path));
   (void)tail_->Close();
   tail_ = std::move(next.file);
+  WALSIM_ASSERT(encoder_.buffered_bytes() == 0 && encoder_.offset() % kFrameAlignBytes == 0);
+  WALSIM_ASSERT(segments_.back().name.seq + 1 == name.seq && name.index == last_index_ + 1);
   segments_.push_back(Segment{std::move(name), std::move(lock), nullptr});
   WALSIM_ASSERT(TailPath() == path);
   logger_->info("wal: created a new segment {}", path);
