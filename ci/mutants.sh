@@ -9,7 +9,8 @@
 # incremental build. First the unpatched tree: its walsim is kept as
 # build/mutants/walsim-base, the scenario library must pass on it, and (unless
 # --smoke) torture must pass on it with the same budget. Then for each patch:
-# reset the tree, `git apply` it (a patch that no longer applies is STALE),
+# reset the tree, `git apply` it (falling back to `git apply -3`; a patch that
+# still does not apply cleanly is STALE),
 # build walsim, and run
 #   (a) torture alone, each run with --stop-on-failure, in this order:
 #       --component wal, --component logstore, then both again with --illegal,
@@ -236,11 +237,16 @@ for patch in "${patches[@]}"; do
   regression=""
   regression_script=scenarios/scripts/regressions/$name.scn
   [[ -e $regression_script ]] && regression=$regression_script
-  if ! git -C "$tree" apply --check "$root/$patch" >>"$log" 2>&1; then
+  # A patch whose context moved is tried with a three-way apply (it needs the
+  # blobs of its index line); one that still does not apply cleanly is STALE.
+  if git -C "$tree" apply --check "$root/$patch" >>"$log" 2>&1; then
+    git -C "$tree" apply "$root/$patch"
+  elif git -C "$tree" apply -3 "$root/$patch" >>"$log" 2>&1; then
+    echo "mutants: $name applied only three-way: refresh it" >&2
+  else
     printf '%s\tstale\t\t\t\t\t\t\t\t\n' "$name" >>"$results"
     continue
   fi
-  git -C "$tree" apply "$root/$patch"
   if ! build_tree; then
     printf '%s\tbuild-failed\t\t\t\t\t\t\t\t\n' "$name" >>"$results"
     continue

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -47,6 +48,9 @@ struct Inode {
   PendingLog pending;
   uint64_t reserved_bytes = 0;        // fallocate(KEEP_SIZE) reservation, live only
   std::set<uint64_t> latent_sectors;  // sector indexes whose reads fail, stickily
+  // Write-unit audit: the end of the last write since the last sync, when it
+  // ended inside a write unit (SimFs::set_write_unit_audit).
+  std::optional<uint64_t> split_unit_end;
   // Directories.
   std::map<std::string, uint64_t> live_entries;     // name -> inode id
   std::map<std::string, uint64_t> durable_entries;  // name -> inode id

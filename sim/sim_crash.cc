@@ -64,6 +64,7 @@ void SimFs::Crash(CrashModel model) {
   trace_.Field("after_op", op_count_);
   trace_.End();
   locks_.clear();
+  for (auto& [id, node] : inodes_) node.split_unit_end.reset();  // a new boot
   CrashDirectories(model);
   CollectUnreachable(/*include_live=*/false);
   CrashFiles(model);

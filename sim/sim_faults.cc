@@ -182,6 +182,21 @@ Status SimFs::TruncateStored(std::string_view path, uint64_t size_bytes) {
   return status;
 }
 
+Result<std::optional<uint64_t>> SimFs::FirstNonZeroLiveByte(std::string_view path,
+                                                            uint64_t offset) const {
+  WALSIM_ASSIGN_OR_RETURN(uint64_t id, ResolveFile(path, "first_non_zero_live_byte"));
+  const SparseBytes& live = inode(id).live;
+  const uint64_t found = live.FindNonZero(offset);
+  if (found >= live.size_bytes()) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(found);
+}
+
+std::vector<SimFs::UnitSplit> SimFs::TakeUnitSplits() {
+  std::vector<UnitSplit> taken;
+  taken.swap(unit_splits_);
+  return taken;
+}
+
 Result<std::string> SimFs::ReadDurable(std::string_view path) const {
   WALSIM_ASSIGN_OR_RETURN(uint64_t id, ResolveFile(path, "read_durable"));
   return inode(id).durable.ToString();

@@ -286,6 +286,7 @@ Status SimFs::FileWrite(const HandleState& handle, std::optional<uint64_t> offse
     WALSIM_RETURN_IF_ERROR(
         CheckCapacity(file, landed_offset + written_bytes, "write", handle.path));
     if (written_bytes > 0) ApplyLiveWrite(file, landed_offset, data.first(written_bytes));
+    AuditWriteUnits(file, handle.path, write_offset, written_bytes);
     if (written_bytes < data.size()) {
       return Status::IoError(Describe("write", handle.path,
                                       "short write at offset " + std::to_string(write_offset) +
@@ -302,6 +303,17 @@ Status SimFs::FileWrite(const HandleState& handle, std::optional<uint64_t> offse
   return status;
 }
 
+void SimFs::AuditWriteUnits(Inode& file, const std::string& path, uint64_t offset,
+                            uint64_t written_bytes) {
+  if (audit_unit_bytes_ == 0 || written_bytes == 0) return;
+  if (file.split_unit_end == offset && unit_splits_.size() < kUnitSplitsKept) {
+    unit_splits_.push_back(UnitSplit{path, *file.split_unit_end, offset});
+  }
+  const uint64_t end = offset + written_bytes;
+  file.split_unit_end.reset();
+  if (end % audit_unit_bytes_ != 0) file.split_unit_end = end;
+}
+
 Status SimFs::FileTruncate(const HandleState& handle, uint64_t size_bytes) {
   uint64_t op = ++op_count_;
   Status status = [&]() -> Status {
@@ -315,6 +327,7 @@ Status SimFs::FileTruncate(const HandleState& handle, uint64_t size_bytes) {
     Inode& file = inode(handle.inode_id);
     WALSIM_RETURN_IF_ERROR(CheckCapacity(file, size_bytes, "truncate", handle.path));
     ApplyLiveResize(file, size_bytes);
+    file.split_unit_end.reset();  // a rewrite after a truncate continues nothing
     return Status::Ok();
   }();
   trace_.Begin(op, "truncate");
@@ -367,6 +380,7 @@ Status SimFs::FileSync(const HandleState& handle, bool data_only) {
     WALSIM_RETURN_IF_ERROR(CheckHandle(handle, /*writes=*/false));
     Inode& file = inode(handle.inode_id);
     pending_count = file.pending.op_count();
+    file.split_unit_end.reset();  // a sync ends the run of writes, failed or not
     if (TakeFault(file, FaultArm::kSyncEio, &sync_eio_rng_, options_.sync_eio_probability,
                   handle.path, "sync_eio")) {
       // Linux: the failed pages are marked clean. They stay visible but will

@@ -151,6 +151,30 @@ class SimFs final : public fs::FileSystem {
 
   // The durable contents of the file now at path. Failure: kNotFound, kInvalidArgument.
   Result<std::string> ReadDurable(std::string_view path) const;
+  // The offset of the first non-zero LIVE byte of the file at path at or
+  // after offset; std::nullopt when there is none. Inspection only: no
+  // operation, no trace line. Failure: kNotFound, kInvalidArgument.
+  Result<std::optional<uint64_t>> FirstNonZeroLiveByte(std::string_view path,
+                                                       uint64_t offset) const;
+
+  // Write-unit audit (a device whose physical write unit is unit_bytes, e.g.
+  // a 4 KiB page over 512-byte sectors): a write that ends inside a unit and
+  // is followed by another write to the same file before that file is synced
+  // forces the device to read-modify-write the unit it split. Each such
+  // continuation (a write starting exactly where the split one ended; a
+  // truncate or a sync ends the run) is recorded (path, where the earlier write ended, where the
+  // next one started). 0 turns the audit off (the default). Recording is
+  // inspection only: no trace line, no effect on any operation.
+  struct UnitSplit {
+    std::string path;
+    uint64_t earlier_end_offset = 0;
+    uint64_t next_offset = 0;
+  };
+  void set_write_unit_audit(uint64_t unit_bytes) { audit_unit_bytes_ = unit_bytes; }
+  // The splits recorded since the last call, oldest first (at most
+  // kUnitSplitsKept; later ones are not kept).
+  std::vector<UnitSplit> TakeUnitSplits();
+  static constexpr size_t kUnitSplitsKept = 64;
 
   const SimOptions& options() const { return options_; }
   // Filesystem and file operations issued so far (each has an op= number).
@@ -222,6 +246,8 @@ class SimFs final : public fs::FileSystem {
                        std::string_view path) const;
   void Recharge(const Inode& file, uint64_t old_allocated_bytes);
   void ApplyLiveWrite(Inode& file, uint64_t offset, std::span<const uint8_t> data);
+  void AuditWriteUnits(Inode& file, const std::string& path, uint64_t offset,
+                       uint64_t written_bytes);
   void ApplyLiveResize(Inode& file, uint64_t size_bytes);
   void LimitPending(Inode& file);
   void ReleaseIfUnreachable(Inode& file);
@@ -264,6 +290,8 @@ class SimFs final : public fs::FileSystem {
   Rng sync_eio_rng_;
   Rng sync_lie_rng_;
   Rng choice_rng_;  // short-write lengths, misdirected-write targets
+  uint64_t audit_unit_bytes_ = 0;
+  std::vector<UnitSplit> unit_splits_;
 };
 
 }  // namespace walsim::sim

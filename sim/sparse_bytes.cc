@@ -99,6 +99,20 @@ void SparseBytes::XorByte(uint64_t offset, uint8_t mask) {
   PageFor(offset / kPageBytes)[offset % kPageBytes] ^= mask;
 }
 
+uint64_t SparseBytes::FindNonZero(uint64_t offset) const {
+  if (offset >= size_bytes_) return size_bytes_;
+  // Only stored pages can hold non-zero bytes; each is visited once.
+  for (auto it = pages_.lower_bound(offset / kPageBytes); it != pages_.end(); ++it) {
+    const uint64_t page_start = it->first * kPageBytes;
+    for (uint64_t in_page = offset > page_start ? offset - page_start : 0; in_page < kPageBytes;
+         in_page++) {
+      if (page_start + in_page >= size_bytes_) return size_bytes_;
+      if (it->second[in_page] != 0) return page_start + in_page;
+    }
+  }
+  return size_bytes_;
+}
+
 std::string SparseBytes::ToString() const {
   std::string out(size_bytes_, '\0');
   Read(0, {reinterpret_cast<uint8_t*>(out.data()), out.size()});

@@ -64,6 +64,10 @@ class SparseBytes {
   // XORs one byte with mask. REQUIRES: offset < size_bytes().
   void XorByte(uint64_t offset, uint8_t mask);
 
+  // The offset of the first non-zero byte at or after offset, or size_bytes()
+  // when every byte from offset on is zero (also when offset >= size_bytes()).
+  uint64_t FindNonZero(uint64_t offset) const;
+
   // The whole contents (for tests, demos and introspection).
   std::string ToString() const;
 

@@ -81,7 +81,14 @@ struct Replay {
   Status VisitEntry(const RecordView& record, const RecordPosition& position) {
     WALSIM_RETURN_IF_ERROR(InContext(DecodeEntry(record.data, &entry), position));
     last_index = entry.index;
-    if (entry.index <= start.index) return Status::Ok();
+    if (entry.index <= start.index) {
+      // An overwrite at or below the snapshot drops every entry after it too
+      // (raft's rule). Only a read that starts before the overwrite sees one
+      // here: a later file named below the first one (SelectSegments).
+      entry_count = 0;
+      if (keep_entries) result.entries.clear();
+      return Status::Ok();
+    }
     // raft's overwrite rule: the entry at index i lands at position
     // i - start - 1, dropping everything after it; past the end is a gap.
     const uint64_t entry_position = entry.index - start.index - 1;

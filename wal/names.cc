@@ -76,23 +76,20 @@ Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::str
                          std::to_string(snapshot_index) + " (first file is " +
                          segments.front().name + ")");
   }
-  // A later file never starts below the first file's index: raft overwrites
-  // only uncommitted entries, above every purged file. It starts AT the
-  // first file's index only in a run of Cuts with no entry saved between
-  // them, right after the first file. A copy of an older file under a new
-  // sequence number breaks both rules, and SearchIndex would read it alone.
+  // A later file that starts below the first file's index, or at it after a
+  // file that does not (not a run of Cuts with no entry between them), is
+  // either a copy of an older file under a new sequence number, which
+  // SearchIndex might read alone, or legal: a raft overwrite of uncommitted
+  // entries reaching below the start of a later file that was cut before
+  // it, whose earlier files were purged since (names carry the last index
+  // + 1 at the cut). Only the CRC chain tells the two apart: read from the
+  // oldest file, so a copy breaks the chain and a real overwrite reads.
   for (size_t i = 1; i < segments.size(); i++) {
     const uint64_t front_index = segments.front().index;
     const bool below = segments[i].index < front_index;
     const bool repeats_front =
         segments[i].index == front_index && segments[i - 1].index != front_index;
-    if (below || repeats_front) {
-      RecordCase(report, RecoveryCase::kOutOfSequenceFile);
-      return WalStatus(StatusCode::kCorruption, WalError::kSequenceGap,
-                       "wal file " + fs::Join(dir, segments[i].name) + " starts at index " +
-                           std::to_string(segments[i].index) + ", not after the first file " +
-                           segments.front().name + ": out-of-sequence file");
-    }
+    if (below || repeats_front) *first = 0;
   }
   // Of files that start at the same index, read from the first: SearchIndex
   // picks the last, and a copy of an older file under a new sequence number

@@ -48,6 +48,10 @@ ComponentResult CheckWal(ScenarioEnv& env, CommandOutput& out) {
   }
   WALSIM_ASSERT(env.wal.handle != nullptr);  // RecoverWal keeps what it opened
   const wal::ReadAllResult& result = *recovery.result;
+  for (const Verdict& physical :
+       {CheckWalTailZeroed(env), CheckWalWriteUnits(env), CheckValidSnapshots(env, result)}) {
+    if (!physical.ok()) return {"", physical};
+  }
   const uint64_t last =
       result.entries.empty() ? recovery.snapshot.index : result.entries.back().index;
   return {"entries=" + std::to_string(result.entries.size()) + " last=" + std::to_string(last) +

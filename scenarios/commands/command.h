@@ -83,6 +83,25 @@ Status ParseIndexRange(std::string_view text, uint64_t* first, uint64_t* last);
 // more Open + ReadAll (noted in *repaired). On success the handle is kept
 // open in env.wal.handle.
 WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired);
+// docs/wal-format.md's physical rules, judged on the simulated disk itself
+// (no operation is issued). CheckWalTailZeroed: after an open for write,
+// every live byte of the tail past the write offset is zero (the ZeroToEnd
+// rule; judged under legal faults only, as an illegal fault may write
+// anywhere). REQUIRES: env.wal.handle != nullptr.
+Verdict CheckWalTailZeroed(ScenarioEnv& env);
+// CheckWalWriteUnits: no write to a file of the WAL directory continued one
+// that ended inside a page with no sync between (the page writer's rule:
+// only a flush's last write ends off a page boundary; any other forces the
+// device to read-modify-write a page it already wrote). Takes the disk's
+// recorded splits.
+Verdict CheckWalWriteUnits(ScenarioEnv& env);
+// ValidSnapshotEntries (etcd's restart picks its snapshot among them) after a
+// successful recovery that read recovered: each returned snapshot must be one
+// wal-snapshot issued (env.wal.issued_snapshots), at or below the recovered
+// HardState's commit (etcd #10219: a snapshot ahead of the commit may never
+// have been applied).
+Verdict CheckValidSnapshots(ScenarioEnv& env, const wal::ReadAllResult& recovered);
+
 // Opens the modelled LogStore and reads every entry back. On success the
 // handle is kept open in env.log.handle.
 LogRecovery RecoverLog(ScenarioEnv& env);

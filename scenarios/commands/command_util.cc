@@ -1,5 +1,6 @@
 // Helpers shared by the command groups: output, formatting, and reopening
 // the modelled components the way a restarting server would.
+#include <algorithm>
 #include <charconv>
 #include <cinttypes>
 #include <cstdio>
@@ -121,6 +122,77 @@ Result<wal::ReadAllResult> OpenAndReadWal(ScenarioEnv& env, const wal::Snapshot&
 }
 
 }  // namespace
+
+Verdict CheckWalTailZeroed(ScenarioEnv& env) {
+  WALSIM_ASSERT(env.wal.handle != nullptr);
+  if (env.fault_class() != FaultClass::kLegal) return Verdict::Ok();
+  const std::string tail = env.wal.handle->TailPath();
+  if (tail.empty()) return Verdict::Ok();
+  const uint64_t offset = env.wal.handle->TailOffset();
+  Result<std::optional<uint64_t>> non_zero = env.sim_view().FirstNonZeroLiveByte(tail, offset);
+  env.Probe("format/tail-zero-checked");
+  if (!non_zero.ok()) {
+    return {
+        Invariant::kFormat, env.op_number(),
+        "the open WAL's tail " + tail + " cannot be inspected: " + non_zero.status().ToString()};
+  }
+  if (!non_zero->has_value()) return Verdict::Ok();
+  return {Invariant::kFormat, env.op_number(),
+          tail + " holds a non-zero byte at offset " + std::to_string(**non_zero) +
+              " past the write offset " + std::to_string(offset) +
+              " after an open for write (docs/wal-format.md: stale bytes after the last "
+              "valid record are zeroed, etcd's ZeroToEnd)"};
+}
+
+Verdict CheckWalWriteUnits(ScenarioEnv& env) {
+  const std::vector<sim::SimFs::UnitSplit> splits = env.sim().TakeUnitSplits();
+  if (env.wal.dir.empty() || env.wal.options.no_sync) return Verdict::Ok();
+  const std::string prefix = env.wal.dir + "/";
+  for (const sim::SimFs::UnitSplit& split : splits) {
+    if (!split.path.starts_with(prefix)) continue;
+    return {Invariant::kFormat, env.op_number(),
+            "a write of " + split.path + " at offset " + std::to_string(split.next_offset) +
+                " continues one that ended inside a " + std::to_string(wal::kPageBytes) +
+                "-byte page at offset " + std::to_string(split.earlier_end_offset) +
+                " with no sync between (the page writer ends every write but a flush's "
+                "last on a page boundary, etcd #6515)"};
+  }
+  return Verdict::Ok();
+}
+
+Verdict CheckValidSnapshots(ScenarioEnv& env, const wal::ReadAllResult& recovered) {
+  const std::vector<wal::Snapshot>& issued = env.wal.issued_snapshots;
+  Result<std::vector<wal::Snapshot>> snaps =
+      wal::ValidSnapshotEntries(env.fs(), env.wal.dir, env.wal.options);
+  if (!snaps.ok()) {
+    // The same files just recovered: under legal faults they must read.
+    if (env.fault_class() != FaultClass::kLegal) return Verdict::Ok();
+    return {Invariant::kRecovers, env.op_number(),
+            "ValidSnapshotEntries failed after a successful recovery: " +
+                DescribeWalError(snaps.status())};
+  }
+  env.Probe("check/wal-valid-snapshots");
+  const uint64_t commit = recovered.hard_state.commit;
+  for (const wal::Snapshot& snap : *snaps) {
+    const std::string name =
+        "(index " + std::to_string(snap.index) + ", term " + std::to_string(snap.term) + ")";
+    if (snap.index > commit) {
+      return {Invariant::kExact, env.op_number(),
+              "ValidSnapshotEntries returned snapshot " + name +
+                  ", past the recovered HardState's commit " + std::to_string(commit) +
+                  ": a node could load a snapshot it never applied (etcd #10219)"};
+    }
+    if (snap.index == 0) continue;
+    const bool saved = std::any_of(issued.begin(), issued.end(), [&](const wal::Snapshot& s) {
+      return s.index == snap.index && s.term == snap.term;
+    });
+    if (!saved) {
+      return {Invariant::kExact, env.op_number(),
+              "ValidSnapshotEntries returned snapshot " + name + ", which no wal-snapshot saved"};
+    }
+  }
+  return Verdict::Ok();
+}
 
 WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired) {
   WALSIM_ASSERT(!env.wal.dir.empty() && env.wal.handle == nullptr);

@@ -107,6 +107,10 @@ Result<wal::HardState> HardStateArg(ScenarioEnv& env, ArgReader& args) {
 }
 
 // Prints err when no WAL handle is open; returns whether one is.
+void PrintIfViolated(const Verdict& verdict, CommandOutput& out) {
+  if (!verdict.ok()) out.Line(verdict.ToString());
+}
+
 bool RequireHandle(ScenarioEnv& env, CommandOutput& out) {
   if (env.wal.handle != nullptr) return true;
   out.Error(Status::FailedPrecondition("no WAL is open (wal-create or wal-open first)"));
@@ -127,6 +131,7 @@ void AfterMutation(ScenarioEnv& env, const Status& status, std::string ok_text,
   if (env.wal.failed_op_number.has_value() && !status.ok()) env.Probe("fail-stop/refused");
   TrackFailStop(&env.wal.failed_op_number, env.op_number(), status, out);
   CheckLiveness(env, status, out);
+  PrintIfViolated(CheckWalWriteUnits(env), out);
 }
 
 std::string Summary(const wal::ReadAllResult& result, const wal::Snapshot& snapshot) {
@@ -168,6 +173,7 @@ Status WalCreate(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   }
   if (begun) env.wal.model.Acknowledge(true);
   out.Line("ok");
+  PrintIfViolated(CheckWalWriteUnits(env), out);
   if (modelled) {
     env.wal.handle = std::move(created).value();
     env.wal.failed_op_number.reset();
@@ -206,6 +212,8 @@ Status WalOpen(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   } else if (verdict.lost_acknowledged_count > 0) {
     out.Line(DescribeLoss(verdict, "records"));
   }
+  PrintIfViolated(CheckWalTailZeroed(env), out);
+  PrintIfViolated(CheckWalWriteUnits(env), out);
   return Status::Ok();
 }
 
@@ -263,6 +271,7 @@ Status WalSnapshot(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   if (!RequireHandle(env, out)) return Status::Ok();
   env.wal.model.BeginSnapshot(snapshot, env.op_number());
+  env.wal.issued_snapshots.push_back(snapshot);
   Status saved = env.wal.handle->SaveSnapshot(snapshot);
   if (saved.ok()) {
     env.wal.model.Acknowledge(true);
@@ -365,6 +374,7 @@ Status WalClose(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   } else {
     out.Line(DescribeWalError(closed));
   }
+  PrintIfViolated(CheckWalWriteUnits(env), out);
   return Status::Ok();
 }
 

@@ -104,6 +104,8 @@ std::string_view InvariantName(Invariant invariant) {
       return "never silently wrong";
     case Invariant::kDeterministic:
       return "deterministic";
+    case Invariant::kFormat:
+      return "format";
   }
   WALSIM_UNREACHABLE();
 }

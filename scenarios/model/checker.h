@@ -11,7 +11,11 @@
 //                 nothing more until reopened;
 //   never silently wrong  under illegal faults, the result is a valid view of
 //                 some prefix, or a clear error;
-//   deterministic a seed replays to the same trace hash.
+//   deterministic a seed replays to the same trace hash;
+//   format        the on-disk layout and I/O pattern the format documents
+//                 (docs/wal-format.md: zeros past the WAL's write offset
+//                 after an open for write; only a flush's last write ends
+//                 inside a page), checked on the simulated disk itself.
 // A Verdict names the invariant, the operation number and the difference
 // between model and recovery, e.g. "lost acknowledged entry 118 (durable
 // watermark 120, recovered 117)". On success the checker resolves the model to
@@ -41,8 +45,10 @@ enum class Invariant : uint8_t {
   kFailsStop,
   kNeverSilentlyWrong,
   kDeterministic,
+  kFormat,
 };
-// "durable", "exact", "recovers", "fails stop", "never silently wrong", "deterministic".
+// "durable", "exact", "recovers", "fails stop", "never silently wrong", "deterministic",
+// "format".
 std::string_view InvariantName(Invariant invariant);
 
 // Which faults the run has injected so far: legal faults are what POSIX and a

@@ -94,7 +94,11 @@ Result<WalView> WalModel::ViewAt(size_t prefix, const wal::Snapshot& snapshot) c
         break;
       case WalRecordKind::kEntry: {
         const wal::Entry& entry = record.entry;
-        if (entry.index <= snapshot.index) break;
+        if (entry.index <= snapshot.index) {
+          // raft's overwrite rule below the snapshot: everything after it goes.
+          view.entries.clear();
+          break;
+        }
         size_t position = entry.index - snapshot.index - 1;
         // A script may issue a batch that leaves a gap (the WAL refuses it,
         // and the runner withdraws it, but a run that stopped in between can

@@ -16,6 +16,11 @@ constexpr std::string_view kLogDir = "/log";
 // LogStore segment and force a cut).
 constexpr uint64_t kBatchEntryCountMax = 16;
 constexpr uint64_t kWalEntryBytesMax = 6'000;
+// A huge entry: a batch of a few of them crosses the WAL encoder's 128 KiB
+// flush watermark, so its page writer writes before the flush (pages and
+// sizes across page boundaries; no other batch reaches that path).
+constexpr uint64_t kWalHugeEntryBytesMin = 20'000;
+constexpr uint64_t kWalHugeEntryBytesMax = 60'000;
 constexpr uint64_t kLogEntryBytesMax = 48 * 1024;
 constexpr uint64_t kWalSegmentSizesBytes[] = {16 * 1024, 64 * 1024, 1024 * 1024};
 // A capacity, when the disk has one, leaves room for a few segments of each
@@ -23,7 +28,7 @@ constexpr uint64_t kWalSegmentSizesBytes[] = {16 * 1024, 64 * 1024, 1024 * 1024}
 constexpr uint64_t kCapacityBytesMin = 3 * 1024 * 1024;
 constexpr uint64_t kCapacityBytesMax = 12 * 1024 * 1024;
 static_assert(kCapacityBytesMin < kCapacityBytesMax);
-static_assert(kBatchEntryCountMax * kWalEntryBytesMax < kWalSegmentSizesBytes[2]);
+static_assert(kBatchEntryCountMax * kWalHugeEntryBytesMax < kWalSegmentSizesBytes[2]);
 
 // What one generated operation does. Weights are per component in kOpTable.
 enum class OpKind : uint8_t {
@@ -110,6 +115,11 @@ struct Swarm {
   std::array<bool, 9> effect_enabled{};  // per kEffects row
   uint64_t crash_point_count_max = 0;
   double recovery_crash_probability = 0;
+  // WAL batches of huge entries (see kWalHugeEntryBytesMin).
+  double huge_entry_probability = 0;
+  // raft's order when a follower installs a snapshot: the snapshot record
+  // first, then the HardState whose commit reaches it (etcd #10219's window).
+  double snapshot_ahead_probability = 0;
 };
 
 static_assert(std::size(kOpTable) == std::tuple_size_v<decltype(Swarm::weight_factors)>);
@@ -128,6 +138,8 @@ Swarm DrawSwarm(Rng rng, const WorkloadOptions& options) {
   for (size_t e = 0; e < effect_count; e++) swarm.effect_enabled[e] = rng.Chance(0.6);
   swarm.crash_point_count_max = rng.Below(kCrashPointCountMax + 1);
   swarm.recovery_crash_probability = rng.Chance(0.5) ? 0.3 : 0;
+  swarm.huge_entry_probability = rng.Chance(0.3) ? 0.3 : 0;
+  swarm.snapshot_ahead_probability = rng.Chance(0.5) ? 0.5 : 0;
   return swarm;
 }
 
@@ -274,7 +286,10 @@ void Generator::Disk() {
   args.push_back(Arg("model", std::string(Pick(disk_rng_, kModels))));
   args.push_back(Arg("size-before-data", Bool(disk_rng_.Chance(0.3))));
   if (disk_rng_.Chance(0.2)) {
-    args.push_back(Arg("capacity", disk_rng_.Between(kCapacityBytesMin, kCapacityBytesMax)));
+    // Scaled with the seed's entry sizes: still room for a few segments.
+    const uint64_t scale = swarm_.huge_entry_probability > 0 ? 4 : 1;
+    args.push_back(
+        Arg("capacity", scale * disk_rng_.Between(kCapacityBytesMin, kCapacityBytesMax)));
     // A full disk fails operations the generator cannot foresee, like a fault.
     capacity_ = true;
   }
@@ -428,7 +443,9 @@ void Generator::WalSave(bool overwrite) {
   }
   args.push_back(Arg("entries", std::to_string(first) + ".." + std::to_string(first + count - 1)));
   args.push_back(Arg("entry-term", w.term));
-  if (wal_rng_.Chance(swarm_.large_entry_probability)) {
+  if (wal_rng_.Chance(swarm_.huge_entry_probability)) {
+    args.push_back(Arg("bytes", wal_rng_.Between(kWalHugeEntryBytesMin, kWalHugeEntryBytesMax)));
+  } else if (wal_rng_.Chance(swarm_.large_entry_probability)) {
     args.push_back(Arg("bytes", wal_rng_.Between(100, kWalEntryBytesMax)));
   }
   if (uncertain_) {
@@ -463,12 +480,21 @@ void Generator::WalElection() {
 // Check), where the reopened WAL holds locks on every file it still needs.
 void Generator::WalSnapshot() {
   WalBelief& w = wal_belief_;
+  // Sometimes a snapshot of entries not yet committed in the WAL, then the
+  // HardState that commits them (a commit-only Save: not synced), as raft
+  // does when a follower installs a leader's snapshot.
+  const bool ahead = wal_rng_.Chance(swarm_.snapshot_ahead_probability);
   // Under faults only entries surely in the WAL are snapshotted.
-  const uint64_t highest = uncertain_ ? std::min(w.commit, w.certain_last) : w.commit;
+  const uint64_t committed = ahead ? w.last() : w.commit;
+  const uint64_t highest = uncertain_ ? std::min(committed, w.certain_last) : committed;
   if (highest <= w.snapshot_index) return WalCommit();
   w.snapshot_index = wal_rng_.Between(w.snapshot_index + 1, highest);
   Emit("wal-snapshot",
        {Arg("index", w.snapshot_index), Arg("term", w.terms[w.snapshot_index - 1])});
+  if (w.snapshot_index > w.commit) {
+    w.commit = w.snapshot_index;
+    Emit("wal-save", {Arg("commit", w.commit)});
+  }
   if (options_.purge_past_snapshot) {
     Emit("wal-release", {Arg("index", w.last())});
     Emit("wal-purge", {Arg("keep", 1)});

@@ -67,6 +67,7 @@ void ScenarioEnv::BuildDisk(const sim::SimOptions& options) {
   sim_ = std::make_unique<sim::SimFs>(options);
   sim_->set_trace_enabled(trace_);
   sim_->set_crash_choices(crash_choices_);
+  sim_->set_write_unit_audit(wal::kPageBytes);  // the WAL's page writer is judged by it
   const Rng rng(options.seed);
   device_ = std::make_unique<SimDevice>(*sim_, rng);
   Result<std::unique_ptr<faults::FaultFs>> fault_fs =
@@ -148,6 +149,7 @@ void ScenarioEnv::Probe(std::string_view name) {
 }
 
 void ScenarioEnv::NoteBlockDone() {
+  (void)sim_->TakeUnitSplits();  // a WAL command judges its own; the rest is not judged
   const faults::FaultPlan& plan = fault_fs_->plan();
   const std::span<const uint64_t> fired = fault_fs_->fired_counts();
   fired_counts_seen_.resize(fired.size(), 0);

@@ -60,6 +60,9 @@ struct WalSlot {
   // Defaults for wal-save's term= vote= commit=: the last HardState saved
   // or recovered.
   wal::HardState last_saved;
+  // Every snapshot wal-snapshot issued in the run, acknowledged or not (the
+  // model forgets those a recovery resolved away; the disk may keep them).
+  std::vector<wal::Snapshot> issued_snapshots;
 };
 
 // The modelled LogStore, like WalSlot. With cache_logs > 0 (log-open

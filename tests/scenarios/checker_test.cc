@@ -118,6 +118,23 @@ TEST_F(CheckerTest, WrongBytesUnderIllegalFaultsViolateNeverSilentlyWrong) {
   EXPECT_NE(verdict.detail.find("entry 3 has other bytes"), std::string::npos) << verdict.detail;
 }
 
+// Invariant 5's evidence rule (DESIGN.md): detectable damage done before
+// acknowledged records were issued leaves them intact after it, so a
+// recovery that drops them without an error is silently wrong; a fault that
+// leaves no evidence (a lying fsync) makes the same shorter view legal.
+TEST_F(CheckerTest, SilentLossAfterDetectableDamageViolatesNeverSilentlyWrong) {
+  DamageEvidence evidence;
+  evidence.last_damage_op_number = 1;  // before entries 1..3 (op 2) were issued
+  WalModel copy = wal_;
+  Verdict silent = CheckWalRecovery(&wal_, Recovered({E(1, 1, "a"), E(2, 1, "b")}, {}),
+                                    FaultClass::kIllegal, 10, evidence);
+  EXPECT_EQ(silent.invariant, Invariant::kNeverSilentlyWrong) << silent.ToString();
+  evidence.silent_loss_possible = true;
+  Verdict no_evidence = CheckWalRecovery(&copy, Recovered({E(1, 1, "a"), E(2, 1, "b")}, {}),
+                                         FaultClass::kIllegal, 10, evidence);
+  EXPECT_TRUE(no_evidence.ok()) << no_evidence.ToString();
+}
+
 TEST_F(CheckerTest, OverwrittenSuffixIsTheModelsView) {
   // Entry 3 is overwritten by a new term: the view drops the old 3 and 4.
   wal_.Acknowledge(true);

@@ -2,7 +2,9 @@
 // (DESIGN.md "sim/", docs/simulated-disk.md). Probabilistic rules loop over a
 // bounded number of seeds and check both that every allowed outcome occurs
 // and that nothing else does.
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "tests/sim/sim_test_util.h"
 
@@ -323,6 +325,50 @@ TEST_F(SimFsTest, PendingLimitWritesBackOldestHalf) {
   for (const std::string& line : disk.trace())
     traced |= line.find(" writeback ") != std::string::npos;
   EXPECT_TRUE(traced);
+}
+
+// Inspection: the first non-zero live byte, with no operation issued.
+TEST_F(SimFsTest, FirstNonZeroLiveByteSeesUnsyncedBytesAndIssuesNoOperation) {
+  SimFs disk(Perfect());
+  WriteDurable(disk, "/f", std::string(9000, '\0'));
+  auto file = OpenExisting(disk, "/f");
+  ASSERT_TRUE(file->WriteAt(8193, Bytes("x")).ok());  // live only, third page
+  const uint64_t ops = disk.op_count();
+  EXPECT_EQ(disk.FirstNonZeroLiveByte("/f", 0).value(), std::optional<uint64_t>(8193));
+  EXPECT_EQ(disk.FirstNonZeroLiveByte("/f", 8194).value(), std::nullopt);
+  EXPECT_EQ(disk.FirstNonZeroLiveByte("/f", 20000).value(), std::nullopt) << "past the end";
+  EXPECT_EQ(disk.op_count(), ops);
+  EXPECT_TRUE(disk.FirstNonZeroLiveByte("/missing", 0).status().Is(StatusCode::kNotFound));
+}
+
+// Write-unit audit: a write that continues one ending inside a unit, with no
+// sync between, is recorded; an aligned end, a sync or a truncate end the run.
+TEST_F(SimFsTest, WriteUnitAuditRecordsAContinuationOfASplitUnit) {
+  SimFs disk(Perfect());
+  disk.set_write_unit_audit(4096);
+  auto file = Create(disk, "/f");
+  ASSERT_TRUE(file->WriteAt(0, Bytes(std::string(100, 'a'))).ok());
+  ASSERT_TRUE(file->WriteAt(100, Bytes(std::string(3996, 'b'))).ok());  // continues at 100
+  ASSERT_TRUE(file->WriteAt(4096, Bytes(std::string(10, 'c'))).ok());   // after an aligned end
+  std::vector<SimFs::UnitSplit> splits = disk.TakeUnitSplits();
+  ASSERT_EQ(splits.size(), 1u);
+  EXPECT_EQ(splits[0].path, "/f");
+  EXPECT_EQ(splits[0].earlier_end_offset, 100u);
+  EXPECT_EQ(splits[0].next_offset, 100u);
+  ASSERT_TRUE(file->SyncData().ok());
+  ASSERT_TRUE(file->WriteAt(4106, Bytes("d")).ok());  // after a sync: a new run
+  ASSERT_TRUE(file->Truncate(4107).ok());
+  ASSERT_TRUE(file->WriteAt(4107, Bytes("e")).ok());  // after a truncate: a new run
+  ASSERT_TRUE(file->WriteAt(0, Bytes("f")).ok());     // not a continuation
+  EXPECT_TRUE(disk.TakeUnitSplits().empty());
+}
+
+TEST_F(SimFsTest, WriteUnitAuditIsOffByDefault) {
+  SimFs disk(Perfect());
+  auto file = Create(disk, "/f");
+  ASSERT_TRUE(file->WriteAt(0, Bytes("ab")).ok());
+  ASSERT_TRUE(file->WriteAt(2, Bytes("cd")).ok());
+  EXPECT_TRUE(disk.TakeUnitSplits().empty());
 }
 
 }  // namespace

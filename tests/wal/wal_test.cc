@@ -415,6 +415,68 @@ TYPED_TEST(WalTest, CrcChainSurvivesPurgedSegments) {
   EXPECT_EQ(this->Indexes(result.entries), (std::vector<uint64_t>{16, 17, 18, 19, 20}));
 }
 
+// Found by walsim torture (a legal workload the WAL refused to reopen): a
+// raft overwrite of uncommitted entries reaching below the start of a later
+// file, then a purge of the files before it, leaves a later file named below
+// the first file. The CRC chain, read from the oldest file, shows it is no
+// copy of an older file.
+TYPED_TEST(WalTest, ARaftOverwriteBelowALaterFileStillReadsAfterAPurge) {
+  auto wal = this->MustCreate("");
+  auto save = [&](uint64_t first, uint64_t last, uint64_t term, uint64_t commit) {
+    std::vector<Entry> entries;
+    for (uint64_t i = first; i <= last; i++) entries.push_back(MakeEntry(i, term, "e"));
+    ASSERT_TRUE(wal->Save(HardState{term, 1, commit}, entries).ok());
+  };
+  save(1, 10, 1, 4);
+  ASSERT_TRUE(wal->Cut().ok());  // file 1 starts at index 11
+  save(11, 20, 1, 4);
+  ASSERT_TRUE(wal->Cut().ok());  // file 2 at 21
+  save(5, 8, 2, 4);              // a new leader overwrites 5.. (uncommitted)
+  ASSERT_TRUE(wal->Cut().ok());  // file 3 at 9: below files 1 and 2
+  save(9, 30, 2, 30);
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{25, 2, {}}).ok());
+  ASSERT_TRUE(wal->Cut().ok());  // file 4 at 31
+  save(31, 35, 2, 30);
+  ASSERT_TRUE(wal->ReleaseLockTo(16).ok());  // file 2 (21) is the first at or past 16
+  ASSERT_TRUE(PurgeSegments(this->fs(), this->Dir(), 0).ok());
+  ASSERT_TRUE(wal->Close().ok());
+  const auto files = WalFiles(this->fs(), this->Dir());
+  ASSERT_EQ(files.front(), FormatSegmentName(1, 11)) << "file 0 is purged";
+  ReadAllResult result = this->MustReadAll(Snapshot{25, 2, {}});
+  EXPECT_EQ(result.hard_state.commit, 30u);
+  EXPECT_EQ(this->Indexes(result.entries),
+            (std::vector<uint64_t>{26, 27, 28, 29, 30, 31, 32, 33, 34, 35}));
+  auto snaps = ValidSnapshotEntries(this->fs(), this->Dir(), QuietOptions());
+  ASSERT_TRUE(snaps.ok()) << snaps.status().ToString();
+  EXPECT_EQ(snaps->back(), (Snapshot{25, 2, {}}));
+}
+
+// The same shape, with entries of the old term past the snapshot: the
+// overwrite below the snapshot drops them although the new log, which ends
+// at the snapshot, never reaches their positions.
+TYPED_TEST(WalTest, AnOverwriteBelowTheSnapshotDropsTheOlderEntriesAfterIt) {
+  auto wal = this->MustCreate("");
+  auto save = [&](uint64_t first, uint64_t last, uint64_t term, uint64_t commit) {
+    std::vector<Entry> entries;
+    for (uint64_t i = first; i <= last; i++) entries.push_back(MakeEntry(i, term, "e"));
+    ASSERT_TRUE(wal->Save(HardState{term, 1, commit}, entries).ok());
+  };
+  save(1, 10, 1, 4);
+  ASSERT_TRUE(wal->Cut().ok());  // file 1 at 11
+  save(11, 20, 1, 4);
+  ASSERT_TRUE(wal->Cut().ok());  // file 2 at 21
+  save(5, 8, 2, 4);
+  ASSERT_TRUE(wal->Cut().ok());  // file 3 at 9
+  save(9, 12, 2, 12);
+  ASSERT_TRUE(wal->SaveSnapshot(Snapshot{12, 2, {}}).ok());
+  ASSERT_TRUE(wal->ReleaseLockTo(16).ok());
+  ASSERT_TRUE(PurgeSegments(this->fs(), this->Dir(), 0).ok());
+  ASSERT_TRUE(wal->Close().ok());
+  ReadAllResult result = this->MustReadAll(Snapshot{12, 2, {}});
+  EXPECT_EQ(this->Indexes(result.entries), (std::vector<uint64_t>{}))
+      << "entries 13..20 of term 1 were overwritten";
+}
+
 TYPED_TEST(WalTest, AGapInTheLogIsSliceOutOfRange) {
   // Save refuses gaps, so build the file by hand (etcd's TestOpenWithMaxIndex).
   ASSERT_TRUE(this->fs().MkDir(this->Dir()).ok());
