@@ -191,9 +191,11 @@ Result<std::optional<uint64_t>> FrameDecoder::IntactFrameSizeAt(uint64_t frame_o
       *record_bytes > remaining) {
     return std::optional<uint64_t>();
   }
+  // A frame whose padding runs past the end of the file is cut short, so it
+  // is not intact (etcd's decoder reads record and padding in one ReadFull).
   const uint64_t pad_bytes =
-      std::min<uint64_t>((kFrameAlignBytes - *record_bytes % kFrameAlignBytes) % kFrameAlignBytes,
-                         remaining - *record_bytes);
+      (kFrameAlignBytes - *record_bytes % kFrameAlignBytes) % kFrameAlignBytes;
+  if (pad_bytes > remaining - *record_bytes) return std::optional<uint64_t>();
   WALSIM_ASSIGN_OR_RETURN(auto bytes, Fetch(record_offset, *record_bytes + pad_bytes));
   if (!IsAllZero(bytes.subspan(*record_bytes))) {
     return std::optional<uint64_t>();

@@ -196,6 +196,28 @@ TYPED_TEST(WalRecoveryTest, DamagedLastRecordIsATornTail) {
   this->ExpectOnly(RecoveryCase::kDamagedLastRecord);
 }
 
+// A record that the end of the file cuts inside its zero padding is not
+// intact (a crash that persists a shorter size can leave that): a damaged
+// length field in front of it is a torn tail, not corruption. The payload is
+// chosen so that the last frame has padding (etcd's length field carries the
+// pad count in its top byte, 0x80 | pad).
+TYPED_TEST(WalRecoveryTest, RecordCutInsideItsPaddingIsNotIntactBehindADamagedLength) {
+  for (size_t payload_bytes = 1; payload_bytes <= 8; payload_bytes++) {
+    this->offsets_path_ = this->Write(2, std::string(payload_bytes, 'p'));
+    const std::string bytes = ReadWhole(this->fs(), this->offsets_path_);
+    const auto top_byte = static_cast<uint8_t>(bytes[this->offsets_[0] + 7]);
+    if ((top_byte & 0x80) == 0 || (top_byte & 0x07) == 0) {
+      ASSERT_TRUE(RemoveAllForTest(this->fs(), this->Dir()));
+      continue;
+    }
+    FlipByte(this->fs(), this->offsets_path_, this->offsets_[0] + 5, 0x01);  // runs past the end
+    TruncateAt(this->fs(), this->offsets_path_, this->offsets_[1] - 1);      // inside its padding
+    this->ExpectRepairKeeps(1);
+    return;
+  }
+  FAIL() << "no payload of 1..8 bytes gave the last frame padding";
+}
+
 // Row: damage to one field of a record in the last file, with intact records
 // after it, is corruption, never a torn tail: ending the log there would drop
 // synced records silently. One test per field of the frame (length, type,
