@@ -56,8 +56,9 @@ Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& 
   auto logger = internal::LoggerOf(options);
   WALSIM_ASSIGN_OR_RETURN(std::vector<SegmentName> segments,
                           ListSegments(fs, dir, logger.get(), options.recovery_report));
-  WALSIM_ASSIGN_OR_RETURN(
-      size_t first, SelectSegments(segments, dir, segments.front().index, options.recovery_report));
+  // Repair reads every file, so every file must be in sequence.
+  WALSIM_RETURN_IF_ERROR(CheckSegmentSequence(segments, dir, 0, options.recovery_report));
+  const size_t first = 0;
   const std::string last_path = fs::Join(dir, segments.back().name);
   Result<std::unique_ptr<fs::FileLock>> lock = fs.Lock(last_path);
   if (!lock.ok()) {
@@ -136,9 +137,8 @@ Result<std::vector<Snapshot>> ValidSnapshotEntries(fs::FileSystem& fs, std::stri
                           ListSegments(fs, dir, logger.get(), options.recovery_report));
   // Every file is read, so every file must be in sequence: a missing one is
   // named as such rather than found later as a broken CRC chain.
-  WALSIM_ASSIGN_OR_RETURN(
-      size_t first, SelectSegments(segments, dir, segments.front().index, options.recovery_report));
-  WALSIM_ASSERT(first == 0);
+  WALSIM_RETURN_IF_ERROR(CheckSegmentSequence(segments, dir, 0, options.recovery_report));
+  const size_t first = 0;
   WALSIM_ASSIGN_OR_RETURN(internal::OpenedFiles opened,
                           internal::OpenForReading(fs, dir, segments, first));
   std::vector<Snapshot> snaps;

@@ -76,26 +76,36 @@ Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::str
                          std::to_string(snapshot_index) + " (first file is " +
                          segments.front().name + ")");
   }
-  // A later file that starts below the first file's index, or at it after a
-  // file that does not (not a run of Cuts with no entry between them), is
-  // either a copy of an older file under a new sequence number, which
-  // SearchIndex might read alone, or legal: a raft overwrite of uncommitted
-  // entries reaching below the start of a later file that was cut before
-  // it, whose earlier files were purged since (names carry the last index
-  // + 1 at the cut). Only the CRC chain tells the two apart: read from the
-  // oldest file, so a copy breaks the chain and a real overwrite reads.
+  // A later file that starts below the first file's index is legal: a raft
+  // overwrite of uncommitted entries reaching below the start of a later
+  // file that was cut before it, whose earlier files were purged since
+  // (names carry the last index + 1 at the cut). etcd's rule then holds:
+  // read from the last file that starts at or below the snapshot
+  // (SearchIndex), which holds the overwrite; the older files before it hold
+  // only entries the overwrite superseded (reading them would resurrect a
+  // stale entry past the snapshot: torture seed 9091). A later file that
+  // starts AT the first file's index after a file that does not (not a run
+  // of Cuts with no entry between them) is a copy of the first file under a
+  // new sequence number, which SearchIndex might read alone: read from the
+  // oldest file instead, so the copy breaks the CRC chain.
+  const uint64_t front_index = segments.front().index;
   for (size_t i = 1; i < segments.size(); i++) {
-    const uint64_t front_index = segments.front().index;
-    const bool below = segments[i].index < front_index;
     const bool repeats_front =
         segments[i].index == front_index && segments[i - 1].index != front_index;
-    if (below || repeats_front) *first = 0;
+    if (repeats_front) *first = 0;
   }
   // Of files that start at the same index, read from the first: SearchIndex
   // picks the last, and a copy of an older file under a new sequence number
   // would then be read alone; read from the first, it breaks the CRC chain.
   while (*first > 0 && segments[*first - 1].index == segments[*first].index) --*first;
-  for (size_t i = *first + 1; i < segments.size(); i++) {
+  WALSIM_RETURN_IF_ERROR(CheckSegmentSequence(segments, dir, *first, report));
+  return *first;
+}
+
+Status CheckSegmentSequence(const std::vector<SegmentName>& segments, std::string_view dir,
+                            size_t first, RecoveryReport* report) {
+  WALSIM_ASSERT(first < segments.size());
+  for (size_t i = first + 1; i < segments.size(); i++) {
     if (segments[i].seq != segments[i - 1].seq + 1) {
       RecordCase(report, segments[i].seq > segments[i - 1].seq + 1
                              ? RecoveryCase::kMissingFile
@@ -105,7 +115,7 @@ Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::str
                            segments[i - 1].name + ": missing or out-of-sequence file");
     }
   }
-  return *first;
+  return Status::Ok();
 }
 
 }  // namespace walsim::wal

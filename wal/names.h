@@ -54,4 +54,12 @@ std::optional<size_t> SearchIndex(const std::vector<SegmentName>& segments, uint
 Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::string_view dir,
                               uint64_t snapshot_index, RecoveryReport* report = nullptr);
 
+// kCorruption/kSequenceGap (recorded as kMissingFile or kOutOfSequenceFile)
+// unless segments[first..] have consecutive sequence numbers. Readers of
+// every file (Repair, ValidSnapshotEntries) call it with first = 0.
+// REQUIRES: first < segments.size().
+[[nodiscard]] Status CheckSegmentSequence(const std::vector<SegmentName>& segments,
+                                          std::string_view dir, size_t first,
+                                          RecoveryReport* report);
+
 }  // namespace walsim::wal
