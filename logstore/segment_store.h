@@ -186,13 +186,13 @@ class SegmentStore final : public LogStore {
   Status DeleteAll();
   size_t FindSegment(uint64_t index) const;
   // Aborts unless the index and offset invariants hold: the range matches
-  // the segments, the write offset is aligned and inside the last segment,
-  // durable <= last batch; with slow asserts also the chain of segments and
-  // the location of the last frames_to_check frames of the last segment
-  // (SIZE_MAX: every frame of every segment). Called after each successful
-  // StoreLogs (its batch's frames), DeleteRange (the chain only) and Open
-  // (everything). REQUIRES: not failed.
-  void AssertInvariantsLocked(size_t frames_to_check = SIZE_MAX) const;
+  // the segments, the write offset is aligned and, after a write into the
+  // tail (wrote_tail), inside it; durable <= last batch; with slow asserts
+  // also the chain of segments and the location of the last frames_to_check
+  // frames of the last segment (SIZE_MAX: every frame of every segment).
+  // Called after each successful StoreLogs (its batch's frames), DeleteRange
+  // (the chain only) and Open (everything). REQUIRES: not failed.
+  void AssertInvariantsLocked(bool wrote_tail, size_t frames_to_check = SIZE_MAX) const;
   LogRange RangeLocked() const { return LogRange{first_index_, last_index_}; }
 
   fs::FileSystem& fs_;

@@ -53,7 +53,7 @@ Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(fs::FileSystem& fs, std
     (void)store->Close();
     return status;
   }
-  store->AssertInvariantsLocked();
+  store->AssertInvariantsLocked(/*wrote_tail=*/false);
   return store;
 }
 
