@@ -84,8 +84,10 @@ Status CheckParams(const Target& target, const TargetParams& params) {
                                      name + "\"");
     }
     if (!Accepts(*spec, value)) {
-      return Status::InvalidArgument("--param " + name + "=" + value + ": target " +
-                                     std::string(target.name()) + " takes " + Allowed(*spec));
+      std::string message = "--param " + name;
+      message += "=" + value + ": target ";
+      message += std::string(target.name()) + " takes " + Allowed(*spec);
+      return Status::InvalidArgument(message);
     }
   }
   return Status::Ok();
@@ -94,7 +96,11 @@ Status CheckParams(const Target& target, const TargetParams& params) {
 std::string ParamFlags(const TargetParams& params) {
   std::string flags;
   for (const auto& [name, value] : params) {
-    flags += (flags.empty() ? "" : " ") + std::string("--param ") + name + "=" + value;
+    if (!flags.empty()) flags += ' ';
+    flags += "--param ";
+    flags += name;
+    flags += '=';
+    flags += value;
   }
   return flags;
 }
