@@ -7,7 +7,8 @@
 // durable Put). Every part of a target is here: the workload (Live), open /
 // recover / close (AppendKv::Open and the power cut), the reference model
 // (PrefixModel) and the invariants (Check), and the Target that registers it
-// (registry.cc). The param bug=skip-sync plants a missing sync.
+// (registry.cc). The param bug=skip-sync plants a missing sync, and
+// bug=retry-short-read a reopen that hangs on a torn tail.
 #include <memory>
 #include <string>
 
@@ -35,12 +36,12 @@ std::string ValueOf(uint64_t id) {
 // One seed: the disk, the power switch, the store, the model.
 class KvRun {
  public:
-  KvRun(uint64_t seed, bool skip_sync, uint32_t crash_count, uint32_t puts_per_life_max,
-        bool keep_trace)
+  KvRun(uint64_t seed, const example::AppendKvOptions& store_options, uint32_t crash_count,
+        uint32_t puts_per_life_max, bool keep_trace)
       : rng_(Rng(seed).Stream("targets/example-kv/workload")),
         disk_(DiskOptions(seed)),
         power_(disk_),
-        store_options_{.skip_sync = skip_sync},
+        store_options_(store_options),
         crash_count_(crash_count),
         puts_per_life_max_(puts_per_life_max),
         keep_trace_(keep_trace) {
@@ -149,15 +150,16 @@ class ExampleKv final : public Target {
   std::string_view name() const override { return "example-kv"; }
   std::string_view description() const override {
     return "the tutorial store of docs/torture.md: an append-only key-value log "
-           "(bug=skip-sync plants a missing sync)";
+           "(bug= plants a missing sync or a hanging reopen)";
   }
   bool in_all() const override { return false; }
   const std::vector<ParamSpec>& params() const override {
     static const std::vector<ParamSpec> kParams = {
         {"bug",
-         "a planted bug: none, or skip-sync (Put acknowledges before SyncData)",
+         "a planted bug: none, skip-sync (Put acknowledges before SyncData), or "
+         "retry-short-read (a torn tail makes the reopen spin forever)",
          "none",
-         {"none", "skip-sync"}},
+         {"none", "skip-sync", "retry-short-read"}},
         {"crashes", "power cuts per seed", "3", {}, 1, 20},
         {"puts", "Puts per life, at most", "60", {}, 1, 1000},
     };
@@ -166,7 +168,9 @@ class ExampleKv final : public Target {
 
   TargetRun Run(uint64_t seed, const TargetOptions& options, bool keep_trace) const override {
     const std::string bug = ParamValue(*this, options, "bug");
-    KvRun run(seed, bug == "skip-sync",
+    const example::AppendKvOptions store_options{.skip_sync = bug == "skip-sync",
+                                                 .retry_short_read = bug == "retry-short-read"};
+    KvRun run(seed, store_options,
               static_cast<uint32_t>(std::stoul(ParamValue(*this, options, "crashes"))),
               static_cast<uint32_t>(std::stoul(ParamValue(*this, options, "puts"))), keep_trace);
     return ToTargetRun(run.Run(), "bug=" + bug, "example-kv", keep_trace);

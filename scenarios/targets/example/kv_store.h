@@ -11,8 +11,10 @@
 //
 // Invariant: Put returns OK only when its record is durable (SyncData),
 // unless the planted bug skip_sync is on (the torture test's proof that the
-// harness catches a missing sync). After a failed Put the handle is
-// unusable (fail-stop). Threading: none; one handle per directory.
+// harness catches a missing sync). The planted bug retry_short_read makes a
+// torn tail hang Open (the proof that --seed-timeout catches a store that
+// never returns). After a failed Put the handle is unusable (fail-stop).
+// Threading: none; one handle per directory.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +30,11 @@ namespace walsim::targets::example {
 inline constexpr size_t kKvValueBytesMax = 64 * 1024;
 
 struct AppendKvOptions {
-  bool skip_sync = false;  // the planted bug: Put acknowledges before SyncData
+  bool skip_sync = false;  // planted bug: Put acknowledges before SyncData
+  // Planted bug: Recover takes a record that runs past the end of the file
+  // for a short read and reads again until it is whole, so a torn tail
+  // makes Open spin forever.
+  bool retry_short_read = false;
 };
 
 class AppendKv {
