@@ -1,5 +1,6 @@
 #include "scenarios/world/sim_device.h"
 
+#include <algorithm>
 #include <string>
 
 namespace walsim::scenarios {
@@ -11,6 +12,9 @@ using faults::OpKind;
 
 constexpr uint32_t kWriteAppend = KindBit(OpKind::kWrite) | KindBit(OpKind::kAppend);
 constexpr uint32_t kFileSyncs = KindBit(OpKind::kSync) | KindBit(OpKind::kSyncData);
+// Damage without an op range lands anywhere in the file this often, in the
+// data extent otherwise (sim_device.h).
+constexpr double kDamageAnywhereChance = 1.0 / 8;
 
 uint32_t HandledKindsMask(Effect effect) {
   switch (effect) {
@@ -43,12 +47,19 @@ bool SimDevice::Handles(Effect effect, OpKind kind) const {
   return (HandledKindsMask(effect) & faults::Info(effect).valid_kinds_mask & KindBit(kind)) != 0;
 }
 
-void SimDevice::DamageRange(const faults::OpContext& op, uint64_t size_bytes, uint64_t* first_byte,
-                            uint64_t* byte_count) {
+void SimDevice::DamageRange(const faults::OpContext& op, uint64_t size_bytes,
+                            std::string_view durable, uint64_t* first_byte, uint64_t* byte_count) {
   WALSIM_ASSERT(size_bytes > 0);
-  const bool has_range = op.length_bytes > 0 && op.offset < size_bytes;
-  *first_byte = has_range ? op.offset : 0;
-  *byte_count = has_range ? std::min(op.length_bytes, size_bytes - op.offset) : size_bytes;
+  *first_byte = 0;
+  *byte_count = size_bytes;
+  if (op.length_bytes > 0 && op.offset < size_bytes) {
+    *first_byte = op.offset;
+    *byte_count = std::min(op.length_bytes, size_bytes - op.offset);
+  } else if (!rng_.Chance(kDamageAnywhereChance)) {
+    const std::string_view stored = durable.substr(0, size_bytes);
+    const size_t last_data_byte = stored.find_last_not_of('\0');
+    if (last_data_byte != std::string_view::npos) *byte_count = last_data_byte + 1;
+  }
   WALSIM_ASSERT(*byte_count > 0 && *first_byte + *byte_count <= size_bytes);
 }
 
@@ -60,7 +71,7 @@ Status SimDevice::FlipSeededBit(const faults::OpContext& op) {
   }
   uint64_t first_byte = 0;
   uint64_t byte_count = 0;
-  DamageRange(op, durable.size(), &first_byte, &byte_count);
+  DamageRange(op, durable.size(), durable, &first_byte, &byte_count);
   const uint64_t bit_offset = first_byte * 8 + rng_.Below(byte_count * 8);
   WALSIM_ASSERT(bit_offset / 8 < durable.size());
   return sim_.FlipBit(op.path, bit_offset);
@@ -71,9 +82,10 @@ Status SimDevice::AddSeededLatentSector(const faults::OpContext& op) {
   if (info.size_bytes == 0) {
     return Status::FailedPrecondition("latent: " + std::string(op.path) + " has no sector");
   }
+  WALSIM_ASSIGN_OR_RETURN(const std::string durable, sim_.ReadDurable(op.path));
   uint64_t first_byte = 0;
   uint64_t byte_count = 0;
-  DamageRange(op, info.size_bytes, &first_byte, &byte_count);
+  DamageRange(op, info.size_bytes, durable, &first_byte, &byte_count);
   const uint64_t sector_size_bytes = sim_.options().sector_size_bytes;
   WALSIM_ASSERT(sector_size_bytes > 0);
   const uint64_t first_sector_index = first_byte / sector_size_bytes;

@@ -18,6 +18,10 @@
 //                                      inside the op's byte range when it has one
 //   latent     file-handle kinds       AddLatentSectorError: a seeded sector,
 //                                      inside the op's byte range when it has one
+// Without an op range, damage lands in the file's data extent (up to its last
+// non-zero durable byte) 7 times in 8, anywhere in the file otherwise: the
+// stores preallocate their segments, and a flip in a never-written zero
+// tail would waste the fault on bytes no recovery reads as records.
 //   crash      every kind              Crash() with the disk's crash model
 // FaultFs emulates the rest (eio on open, fsync-eio on syncdir, ...).
 //
@@ -27,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "base/rng.h"
 #include "base/status.h"
@@ -47,11 +52,13 @@ class SimDevice final : public faults::DeviceFaults {
   Status Apply(faults::Effect effect, const faults::OpContext& op) override;
 
  private:
-  // A byte range of the file to damage: the op's range clipped to size_bytes,
-  // or the whole file when the op has none or it lies past the end.
+  // A byte range of the file to damage: the op's range clipped to size_bytes;
+  // when the op has none or it lies past the end, the durable data extent
+  // (durable clipped to size_bytes, up to its last non-zero byte) or, 1 time
+  // in 8 or when that is empty, the whole file.
   // REQUIRES: size_bytes > 0. *first_byte + *byte_count <= size_bytes.
-  static void DamageRange(const faults::OpContext& op, uint64_t size_bytes, uint64_t* first_byte,
-                          uint64_t* byte_count);
+  void DamageRange(const faults::OpContext& op, uint64_t size_bytes, std::string_view durable,
+                   uint64_t* first_byte, uint64_t* byte_count);
   Status FlipSeededBit(const faults::OpContext& op);
   Status AddSeededLatentSector(const faults::OpContext& op);
 

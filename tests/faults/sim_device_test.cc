@@ -116,6 +116,29 @@ TEST_F(SimDeviceTest, BitrotFlipsOneDurableBitInsideTheReadRange) {
   EXPECT_NE(std::string(buffer.begin(), buffer.end()), std::string(100, 'a'));
 }
 
+TEST_F(SimDeviceTest, BitrotWithoutARangeMostlyHitsTheDataOfAPreallocatedFile) {
+  // 1000 bytes of records at the front of a 64 KiB zero-filled segment: a
+  // uniform flip would land in the data 1.5% of the time.
+  constexpr size_t kDataBytes = 1000;
+  constexpr uint64_t kSeedCount = 40;
+  size_t in_data = 0;
+  for (uint64_t seed = 1; seed <= kSeedCount; seed++) {
+    Build("size /f nth=1 bitrot", seed);
+    const std::string data(kDataBytes, 'r');
+    WriteDurable(data + std::string(64 * 1024 - kDataBytes, '\0'));
+    Result<std::unique_ptr<fs::File>> file = fault_fs_->Open("/f", {});
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->Size().ok());
+    ASSERT_EQ(fault_fs_->fired_counts()[0], 1u);
+    const std::string durable = Durable("/f");
+    const size_t changed = durable.find_first_not_of(std::string_view("r", 1), 0);
+    if (changed < kDataBytes) in_data++;
+  }
+  // 7 in 8 aim at the data extent: 35 of 40 expected.
+  EXPECT_GE(in_data, 28u);
+  EXPECT_LT(in_data, kSeedCount) << "some flips still land anywhere in the file";
+}
+
 TEST_F(SimDeviceTest, BitrotOnAFileWithNothingDurableDoesNotFire) {
   Build("size * bitrot");
   auto file = OpenNew("/f");
