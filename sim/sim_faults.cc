@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/sim_fs.h"
+#include "sim/sim_handles.h"
 
 namespace walsim::sim {
 namespace {
@@ -200,6 +201,31 @@ std::vector<SimFs::UnitSplit> SimFs::TakeUnitSplits() {
 Result<std::string> SimFs::ReadDurable(std::string_view path) const {
   WALSIM_ASSIGN_OR_RETURN(uint64_t id, ResolveFile(path, "read_durable"));
   return inode(id).durable.ToString();
+}
+
+Result<std::vector<std::string>> SimFs::UnsettledFiles(std::string_view dir) const {
+  WALSIM_ASSIGN_OR_RETURN(Lookup lookup, Resolve(dir, "unsettled_files"));
+  if (!lookup.inode_id) {
+    return Status::NotFound(Describe("unsettled_files", dir, "no such directory"));
+  }
+  const Inode& node = inode(*lookup.inode_id);
+  if (!node.is_directory) {
+    return Status::InvalidArgument(Describe("unsettled_files", dir, "not a directory"));
+  }
+  std::vector<std::string> unsettled;
+  for (const auto& [name, id] : node.live_entries) {  // std::map: sorted
+    const Inode& file = inode(id);
+    if (file.is_directory) continue;
+    const auto durable_entry = node.durable_entries.find(name);
+    const bool entry_durable =
+        durable_entry != node.durable_entries.end() && durable_entry->second == id;
+    // After a failed fsync the pending log is empty yet live != durable.
+    const bool contents_durable = file.pending.empty() &&
+                                  file.live.size_bytes() == file.durable.size_bytes() &&
+                                  file.live.ToString() == file.durable.ToString();
+    if (!entry_durable || !contents_durable) unsettled.push_back(name);
+  }
+  return unsettled;
 }
 
 }  // namespace walsim::sim

@@ -151,6 +151,12 @@ class SimFs final : public fs::FileSystem {
 
   // The durable contents of the file now at path. Failure: kNotFound, kInvalidArgument.
   Result<std::string> ReadDurable(std::string_view path) const;
+  // The regular files directly in dir (names, sorted) that a clean crash now
+  // would change: contents or size not durable, or a directory entry not
+  // durable. Inspection only: no operation, no trace line. For checking that
+  // an operation which promises durability left nothing unsynced.
+  // Failure: kNotFound, kInvalidArgument (not a directory).
+  Result<std::vector<std::string>> UnsettledFiles(std::string_view dir) const;
   // The offset of the first non-zero LIVE byte of the file at path at or
   // after offset; std::nullopt when there is none. Inspection only: no
   // operation, no trace line. Failure: kNotFound, kInvalidArgument.

@@ -22,11 +22,13 @@ ComponentResult CheckWal(ScenarioEnv& env, CommandOutput& out) {
   Status closed = CloseWal(env);
   if (!closed.ok()) out.Line("wal: close before the check: " + DescribeWalError(closed));
   bool repaired = false;
-  WalRecovery recovery = RecoverWal(env, &repaired);
+  Verdict repair_verdict;
+  WalRecovery recovery = RecoverWal(env, &repaired, &repair_verdict);
   if (repaired) {
     out.Line("wal: repaired a torn tail (the documented Repair), reopened");
     env.Probe("check/wal-torn-tail-repaired");
   }
+  if (!repair_verdict.ok()) return {"", repair_verdict};
   const bool never_created = env.wal.model.durable_count() == 0;
   if (never_created && recovery.status.Is(StatusCode::kNotFound)) {
     // A Create that was never acknowledged may leave nothing behind.
@@ -89,7 +91,10 @@ void RecoverThroughPowerCut(ScenarioEnv& env, uint64_t crash_op_index, CommandOu
   power.set_trip_at_op_index(crash_op_index);
   env.set_fs_override(&power);
   bool repaired = false;
-  if (!env.wal.dir.empty()) (void)RecoverWal(env, &repaired);
+  Verdict repair_verdict;
+  if (!env.wal.dir.empty()) (void)RecoverWal(env, &repaired, &repair_verdict);
+  // A Repair that returned before the power went made its promise already.
+  if (!repair_verdict.ok()) out.Line(repair_verdict.ToString());
   if (!env.log.dir.empty() && !power.tripped()) (void)RecoverLog(env);
   env.DropHandles();  // a dead process's, or a recovery the check repeats
   env.set_fs_override(nullptr);

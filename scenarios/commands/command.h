@@ -81,8 +81,15 @@ Status ParseIndexRange(std::string_view text, uint64_t* first, uint64_t* last);
 // Opens the modelled WAL from its durable snapshot as a restarting server
 // would: Open + ReadAll, and on a torn tail the documented Repair and one
 // more Open + ReadAll (noted in *repaired). On success the handle is kept
-// open in env.wal.handle.
-WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired);
+// open in env.wal.handle. A Repair that returned true is judged by
+// CheckWalRepairDurable into *repair_verdict.
+WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired, Verdict* repair_verdict);
+// Repair's promise (wal/wal.h): once it returns true the repair is durable.
+// Judged on the disk itself after it returns: no segment (.wal) and no backup
+// (.broken) in dir may hold unsynced data or size or a non-durable entry, or
+// a crash right after would bring the torn tail back or lose the copy of what
+// was cut. Under legal faults only (a lying fsync makes nothing durable).
+Verdict CheckWalRepairDurable(ScenarioEnv& env, const std::string& dir);
 // docs/wal-format.md's physical rules, judged on the simulated disk itself
 // (no operation is issued). CheckWalTailZeroed: after an open for write,
 // every live byte of the tail past the write offset is zero (the ZeroToEnd

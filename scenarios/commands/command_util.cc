@@ -194,9 +194,27 @@ Verdict CheckValidSnapshots(ScenarioEnv& env, const wal::ReadAllResult& recovere
   return Verdict::Ok();
 }
 
-WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired) {
+Verdict CheckWalRepairDurable(ScenarioEnv& env, const std::string& dir) {
+  if (env.fault_class() != FaultClass::kLegal) return Verdict::Ok();
+  Result<std::vector<std::string>> unsettled = env.sim_view().UnsettledFiles(dir);
+  if (!unsettled.ok()) {
+    return {Invariant::kDurable, env.op_number(),
+            "after Repair, " + dir + " cannot be inspected: " + unsettled.status().ToString()};
+  }
+  for (const std::string& name : *unsettled) {
+    if (!name.ends_with(".wal") && !name.ends_with(wal::kBrokenSuffix)) continue;
+    return {Invariant::kDurable, env.op_number(),
+            "Repair returned true, but " + dir + "/" + name +
+                " is not durable (unsynced contents or size, or a directory entry not synced): "
+                "a crash now would undo the repair or lose its backup"};
+  }
+  return Verdict::Ok();
+}
+
+WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired, Verdict* repair_verdict) {
   WALSIM_ASSERT(!env.wal.dir.empty() && env.wal.handle == nullptr);
   *repaired = false;
+  *repair_verdict = Verdict::Ok();
   WalRecovery recovery;
   recovery.snapshot = env.wal.model.DurableSnapshot();
   std::unique_ptr<wal::Wal> handle;
@@ -210,6 +228,7 @@ WalRecovery RecoverWal(ScenarioEnv& env, bool* repaired) {
       return recovery;
     }
     *repaired = *repair;
+    if (*repaired) *repair_verdict = CheckWalRepairDurable(env, env.wal.dir);
     read = OpenAndReadWal(env, recovery.snapshot, &handle);
   }
   recovery.status = read.status();

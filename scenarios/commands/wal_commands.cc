@@ -348,6 +348,8 @@ Status WalRepair(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
     out.Line(DescribeWalError(repaired.status()));
   } else {
     out.Line(*repaired ? "repaired" : "nothing to repair");
+    const Verdict durable = *repaired ? CheckWalRepairDurable(env, dir) : Verdict::Ok();
+    if (!durable.ok()) out.Line(durable.ToString());
   }
   return Status::Ok();
 }

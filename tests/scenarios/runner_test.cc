@@ -166,6 +166,32 @@ TEST_F(RunnerTest, FiftyFaultLinesRunInOnePassEachSeeingOnlyWhatFollowsIt) {
   EXPECT_EQ(run.block_op_counts.back(), run.block_op_counts[0] * (kRuleCount + 1));
 }
 
+// A crash mid-Save leaves a torn tail (legal faults), then wal-repair runs
+// with one more file in the directory, written but never synced.
+std::string RepairAfterATornSave(std::string_view extra_block) {
+  return "disk seed=3 model=prefix atomic=false\n----\n\n"
+         "wal-create dir=/w metadata=m\n----\n\n"
+         "wal-save term=1 entries=1..2\n----\n\n"
+         "fault rule=\"syncdata /w/*.wal nth=1 crash\"\n----\n\n"
+         "wal-save commit=2 entries=3..10 bytes=500\n----\n\n" +
+         std::string(extra_block) + "wal-repair dir=/w\n----\n";
+}
+
+TEST_F(RunnerTest, RepairIsJudgedDurableOnTheDiskWhenItReturns) {
+  ScriptRun clean = Run(Parse(RepairAfterATornSave("")));
+  ASSERT_FALSE(clean.outputs.empty());
+  EXPECT_EQ(clean.outputs.back(), "repaired");
+  // What Repair leaves in the directory must be durable when it returns: a
+  // backup (.broken) that is not is a violation, named with its path.
+  ScriptRun stray =
+      Run(Parse(RepairAfterATornSave("fs-write path=/w/old.wal.broken bytes=8 fill=x\n----\n\n")));
+  ASSERT_FALSE(stray.outputs.empty());
+  EXPECT_NE(stray.outputs.back().find("repaired\nviolated durable at op"), std::string::npos)
+      << stray.outputs.back();
+  EXPECT_NE(stray.outputs.back().find("/w/old.wal.broken is not durable"), std::string::npos)
+      << stray.outputs.back();
+}
+
 TEST_F(RunnerTest, BadRuleTextPrintsTheParsersColumn) {
   ScriptRun run = Run(Parse("fault rule=\"write /w/* nth=1 eioo\"\n----\n"));
   ASSERT_EQ(run.outputs.size(), 1u);

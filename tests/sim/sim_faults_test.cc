@@ -259,5 +259,38 @@ TEST_F(SimFsTest, DamageHelpersChangeBothCopies) {
   EXPECT_EQ(disk.ReadDurable("/").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(SimFsTest, UnsettledFilesNamesEachFileACleanCrashWouldChange) {
+  SimFs disk(Perfect());
+  ASSERT_TRUE(disk.MkDir("/d").ok());
+  ASSERT_TRUE(disk.SyncDir("/").ok());
+  WriteDurable(disk, "/d/settled", "durable", "/d");
+  WriteDurable(disk, "/d/truncated", "long tail", "/d");
+  WriteDurable(disk, "/d/synced-after-eio", "base", "/d");
+  ASSERT_TRUE(disk.MkDir("/d/sub").ok());
+  const uint64_t ops_before = disk.op_count();
+  const uint64_t hash_before = disk.trace_hash();
+  EXPECT_EQ(disk.UnsettledFiles("/d").value(), std::vector<std::string>{});
+  EXPECT_EQ(disk.op_count(), ops_before) << "inspection is no operation";
+  EXPECT_EQ(disk.trace_hash(), hash_before) << "inspection leaves no trace line";
+
+  auto truncated = OpenExisting(disk, "/d/truncated");
+  ASSERT_TRUE(truncated->Truncate(4).ok());  // a truncate is live until a sync
+  auto eio = OpenExisting(disk, "/d/synced-after-eio");
+  ASSERT_TRUE(eio->Append(Bytes("+lost")).ok());
+  disk.InjectSyncEio("/d/synced-after-eio");
+  EXPECT_FALSE(eio->Sync().ok());
+  ASSERT_TRUE(eio->Sync().ok());          // OK, and still not durable
+  auto fresh = Create(disk, "/d/fresh");  // nothing written: only its entry is new
+  ASSERT_TRUE(fresh->Sync().ok());
+  EXPECT_EQ(disk.UnsettledFiles("/d").value(),
+            (std::vector<std::string>{"fresh", "synced-after-eio", "truncated"}));
+
+  ASSERT_TRUE(truncated->Sync().ok());
+  ASSERT_TRUE(disk.SyncDir("/d").ok());
+  EXPECT_EQ(disk.UnsettledFiles("/d").value(), std::vector<std::string>{"synced-after-eio"});
+  EXPECT_EQ(disk.UnsettledFiles("/nowhere").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(disk.UnsettledFiles("/d/settled").status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace walsim::sim::testing
