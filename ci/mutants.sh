@@ -12,11 +12,17 @@
 # reset the tree, `git apply` it (falling back to `git apply -3`; a patch that
 # still does not apply cleanly is STALE),
 # build walsim, and run
-#   (a) torture alone, each run with --stop-on-failure, in this order:
-#       --component wal, --component logstore, then both again with --illegal,
-#       each over seeds 0:N (N = 2000, --seeds N);
+#   (a) torture alone, each run with --stop-on-failure, each over seeds 0:N
+#       (N = 2000, --seeds N): first the component the patch is in, default
+#       faults then --illegal, then the other component the same way (a wal/
+#       patch: wal, wal --illegal, logstore, logstore --illegal). A patch to
+#       fs/ (PosixFs, which the simulated disk replaces) is tortured on the
+#       real disk instead: `walsim soak --cycles N/10`, wal --fiu default,
+#       logstore --fiu default, then both without libfiu;
 #   (b) unless --torture-only, the scenario library:
 #       walsim run scenarios/scripts/*.scn scenarios/scripts/regressions/*.scn
+#       and, for an fs/ patch, PosixFs's own tests (conformance, libfiu
+#       conformance, errno and descriptor tests, the strace directory-sync test).
 # A mutant is killed by the first torture run that fails (its first failing
 # seed and flags) or, failing that, by the first failing script. seeds-to-kill
 # counts every seed run up to and including the failing one; seconds-to-kill
@@ -91,9 +97,22 @@ reset_tree() {
   git -C "$tree" reset -q --hard "$head"
   git -C "$tree" clean -fdq  # ignored files (its build/) stay: builds are incremental
 }
+posix_tests=(posix_conformance_test posix_fiu_conformance_test posix_fs_test)
 build_tree() {
+  local targets=(walsim)
+  [[ ${1:-} == fs ]] && targets+=("${posix_tests[@]}")
   (cd "$tree" && cmake --preset default >/dev/null &&
-    nice cmake --build --preset default -j "$jobs" --target walsim) >>"$log" 2>&1
+    nice cmake --build --preset default -j "$jobs" --target "${targets[@]}") >>"$log" 2>&1
+}
+# The module a patch changes: fs, logstore or wal (the default).
+patch_component() {
+  local paths
+  paths=$(sed -n 's|^+++ b/||p' "$1" | cut -d/ -f1 | sort -u | tr '\n' ' ')
+  case $paths in
+    "fs ") echo fs ;;
+    "logstore ") echo logstore ;;
+    *) echo wal ;;
+  esac
 }
 walsim=$tree/build/default/tools/walsim
 base=$work/walsim-base
@@ -171,16 +190,18 @@ first_failing_script() {
     END { if (v != "") print v " violation"; else if (first != "") print first " output" }'
 }
 
-# Torture runs in order; sets kill_* and spent_*. $1: the binary.
-torture_runs=("--component wal" "--component logstore" "--component wal --illegal"
-  "--component logstore --illegal")
+# Torture runs in order; sets kill_* and spent_*. $1: the binary; $2: the
+# component to run first (wal or logstore).
 run_torture() {
-  local bin=$1 flags out status seed
+  local bin=$1 first=$2 flags out status seed other=logstore
+  [[ $first == logstore ]] && other=wal
+  local runs=("--component $first" "--component $first --illegal" "--component $other"
+    "--component $other --illegal")
   kill_by="" kill_seed="" kill_flags="" kill_verdict="" kill_shrink=""
   spent_seeds=0
   local start
   start=$(now)
-  for flags in "${torture_runs[@]}"; do
+  for flags in "${runs[@]}"; do
     # shellcheck disable=SC2086
     out=$(nice "$bin" torture --seeds "0:$seed_count" $flags --stop-on-failure 2>>"$log") &&
       status=0 || status=$?
@@ -210,6 +231,53 @@ run_torture() {
   spent_seconds=$(elapsed "$start" "$(now)")
 }
 
+# The real-disk torture of an fs/ patch: kill -9 soak cycles, with libfiu
+# failing syscalls first. Sets kill_* and spent_* (seeds: cycles run).
+soak_cycles=$(((seed_count + 9) / 10))
+run_soak() {
+  local bin=$1 flags status dir cycles
+  kill_by="" kill_seed="" kill_flags="" kill_verdict="" kill_shrink=""
+  spent_seeds=0
+  local start
+  start=$(now)
+  for flags in "--target wal --fiu default" "--target logstore --fiu default" "--target wal" \
+    "--target logstore"; do
+    dir=$work/soak
+    rm -rf "$dir" "$dir.json"
+    # shellcheck disable=SC2086
+    nice "$bin" soak $flags --dir "$dir" --cycles "$soak_cycles" --seed 1 --json "$dir.json" \
+      >>"$log" 2>&1 && status=0 || status=$?
+    echo "== soak $flags: exit $status" >>"$log"
+    cycles=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cycles"])' \
+      "$dir.json" 2>/dev/null || echo "$soak_cycles")
+    spent_seeds=$((spent_seeds + cycles))
+    [[ $status -eq 0 ]] && continue
+    kill_by=soak
+    kill_flags="soak $flags --seed 1"
+    kill_verdict=$(python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["violations"]; print(str(v[0])[:200] if v else "")' \
+      "$dir.json" 2>/dev/null || true)
+    [[ -n $kill_verdict ]] || kill_verdict="walsim soak exited with status $status"
+    break
+  done
+  rm -rf "$work/soak"
+  spent_seconds=$(elapsed "$start" "$(now)")
+}
+
+# PosixFs's own tests on the mutant tree: prints the first failing one.
+first_failing_posix_test() {
+  local test
+  for test in "${posix_tests[@]}"; do
+    if ! "$tree/build/default/tests/fs/$test" >>"$log" 2>&1; then
+      echo "$test"
+      return
+    fi
+  done
+  if command -v strace >/dev/null &&
+    ! bash "$tree/tests/fs/dir_sync_strace_test.sh" "$walsim" >>"$log" 2>&1; then
+    echo dir_sync_strace_test
+  fi
+}
+
 # --- the unpatched tree -----------------------------------------------------
 echo "mutants: building the unpatched tree at ${head:0:12} in $tree" >&2
 reset_tree
@@ -221,7 +289,7 @@ if [[ -n $failing ]]; then
   exit 2
 fi
 if ! $smoke; then
-  run_torture "$base"
+  run_torture "$base" wal
   if [[ -n $kill_by ]]; then
     echo "mutants: torture fails on the unpatched tree: $kill_verdict ($kill_flags)" >&2
     exit 2
@@ -247,11 +315,16 @@ for patch in "${patches[@]}"; do
     printf '%s\tstale\t\t\t\t\t\t\t\t\n' "$name" >>"$results"
     continue
   fi
-  if ! build_tree; then
+  component=$(patch_component "$patch")
+  if ! build_tree "$component"; then
     printf '%s\tbuild-failed\t\t\t\t\t\t\t\t\n' "$name" >>"$results"
     continue
   fi
-  run_torture "$walsim"
+  if [[ $component == fs ]]; then
+    run_soak "$walsim"
+  else
+    run_torture "$walsim" "$component"
+  fi
   torture_killed=false
   [[ -n $kill_by ]] && torture_killed=true
   script_kill=""
@@ -260,6 +333,10 @@ for patch in "${patches[@]}"; do
   if ! $torture_only; then
     start=$(now)
     read -r script_kill script_kind <<<"$(first_failing_script "$walsim")" || true
+    if [[ -z $script_kill && $component == fs ]]; then
+      script_kill=$(first_failing_posix_test)
+      [[ -n $script_kill ]] && script_kind="test"
+    fi
     library_seconds=$(elapsed "$start" "$(now)")
   fi
   status=survived
@@ -314,6 +391,10 @@ def by(row):
     if row["killed_by"].startswith("torture"):
         seed = f" seed={row['seed']}" if row["seed"] else " (abort)"
         return f"torture{seed} {row['flags']}"
+    if row["killed_by"] == "soak":
+        return row["flags"]
+    if row["killed_by"] == "script-test":
+        return row["script"] + " (PosixFs test)"
     if row["killed_by"] == "script-violation":
         return row["script"]
     if row["killed_by"] == "script-output":
@@ -323,7 +404,9 @@ def by(row):
 
 total = len(rows)
 killed = sum(r["status"] == "killed" for r in rows)
-torture = sum(r["status"] == "killed" and r["killed_by"].startswith("torture") for r in rows)
+# The soak is torture on the real disk: the one that reaches PosixFs.
+torture = sum(r["status"] == "killed" and
+              (r["killed_by"].startswith("torture") or r["killed_by"] == "soak") for r in rows)
 weak = sum(r["killed_by"] == "script-output" for r in rows)
 width = max([len(r["mutant"]) for r in rows] + [6])
 print(f"{'mutant':<{width}}  {'status':<12}  {'seeds':>6}  {'secs':>6}  {'regression':<16}  killed by")
@@ -336,8 +419,11 @@ bad_regressions = [r["mutant"] for r in rows if r["regression"] not in ("", "ok"
 summary = {
     "commit": head,
     "seeds_per_run": int(seed_count),
-    "torture_runs": ["--component wal", "--component logstore", "--component wal --illegal",
-                     "--component logstore --illegal"],
+    "torture_runs": ["--component C", "--component C --illegal", "--component OTHER",
+                     "--component OTHER --illegal"],
+    "torture_order": "C is the component the patch changes (wal/ or logstore/); an fs/ patch "
+                     "runs walsim soak --cycles seeds/10: wal --fiu default, logstore --fiu "
+                     "default, wal, logstore",
     "scenario_library": torture_only != "true",
     "mutants": rows,
     "killed": killed,
