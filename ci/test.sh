@@ -5,7 +5,7 @@
 # Must stay well under 30 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fuzz_seconds=${WALSIM_FUZZ_SECONDS:-60}
+fuzz_seconds=${WALSIM_FUZZ_SECONDS:-30}
 jobs=${WALSIM_JOBS:-2}
 
 step() { printf '\n=== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
@@ -27,24 +27,7 @@ done
 step "lint"
 bash ci/lint.sh build/default
 
-step "fuzz (${fuzz_seconds}s per target)"
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$jobs" --target walsim_fuzzers
-mapfile -t fuzzers < <(find build/fuzz/tests/fuzz -maxdepth 1 -type f -name '*_fuzz' -perm -u+x | sort)
-if [[ ${#fuzzers[@]} -eq 0 ]]; then
-  echo "no fuzz targets were built" >&2
-  exit 1
-fi
-for f in "${fuzzers[@]}"; do
-  name=$(basename "$f")
-  corpus="build/fuzz/corpus/$name"
-  mkdir -p "$corpus"
-  seeds="tests/fuzz/corpus/$name"
-  args=("$corpus")
-  [[ -d "$seeds" ]] && args+=("$seeds")
-  echo "fuzz: $name"
-  "$f" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    "${args[@]}" 2>&1 | tail -n 12
-done
+step "fuzz (${fuzz_seconds}s per target; nightly: 30 min)"
+WALSIM_FUZZ_SECONDS=$fuzz_seconds bash ci/fuzz.sh
 
 step "all tests passed"
