@@ -279,6 +279,27 @@ def case_leveldb_synced_write_loss_goes_with_a_directory_sync():
     walsim("torture", *common, "--param", "dir_sync=on-create", expect=0)
 
 
+def case_leveldb_findings_replay_and_go_with_their_cause():
+    """docs/findings.md, the two LevelDB 1.23 findings of issue 15 as shrunk
+    replay lines: each fails on 1.23 as shipped, and the change that the
+    analysis names as the cause makes the same seed pass."""
+    # A crash between the MANIFEST append and its sync: the edit naming
+    # 000198.ldb was written back, the table's directory entry was not.
+    manifest = ["replay", "--seed", "1", "--target", "leveldb", "--param", "crashes=5",
+                "--param", "sync=never", "--param", "writes=723"]
+    out = walsim(*manifest, "--param", "dir_sync=engine", expect=1)
+    check("violated integrity" in out.stdout and "1 missing files" in out.stdout, out.stdout)
+    walsim(*manifest, "--param", "dir_sync=on-create", expect=0)
+    # google/leveldb#193: the old log's unsynced tail is lost across a log
+    # rotation while a synced write in the new log survives.
+    rotation = ["replay", "--seed", "15", "--target", "leveldb", "--param", "sync=mixed",
+                "--param", "dir_sync=on-create", "--param", "crashes=3", "--param", "writes=400"]
+    out = walsim(*rotation, expect=1)
+    check("violated durable" in out.stdout and "no prefix and misses synced writes" in out.stdout,
+          out.stdout)
+    walsim(*rotation[:5], "--param", "sync=always", *rotation[7:], expect=0)
+
+
 def case_bad_usage_exits_2_before_running():
     """Bad values give one line on stderr and exit 2, and no seed runs."""
     cases = [
