@@ -22,6 +22,7 @@ void AddLogstoreCommands(CLI::App& app);  // tools/logstore_cmd.cc: `walsim logs
 void AddScenarioCommands(CLI::App& app);  // tools/scenario_cmd.cc: `walsim run ...`
 void AddTortureCommands(CLI::App& app);   // tools/torture_cmd.cc: `walsim torture|replay|shrink`
 void AddSoakCommands(CLI::App& app);      // tools/soak_cmd.cc: `walsim soak`
+void AddExploreCommands(CLI::App& app);   // tools/explore_cmd.cc: `walsim explore`
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

@@ -153,6 +153,9 @@ int main(int argc, char** argv) {
 #ifdef WALSIM_HAVE_TORTURE_CMD
   walsim::tools::AddTortureCommands(app);
 #endif
+#ifdef WALSIM_HAVE_EXPLORE_CMD
+  walsim::tools::AddExploreCommands(app);
+#endif
 #ifdef WALSIM_HAVE_SOAK_CMD
   walsim::tools::AddSoakCommands(app);
 #endif

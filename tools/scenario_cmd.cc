@@ -1,9 +1,6 @@
 // `walsim run SCRIPT... [--rewrite] [--trace]`: runs scenario scripts
 // (scenarios/runner.h) and reports each as PASS or FAIL with a diff.
-// `walsim explore SCRIPT [--model M] [--states N] [--points N] [--seed S]
-// [--at OP:CHOICES]`: crashes the script at every crash point in every
-// crash state (scenarios/search/explore.h) and reports each violation with the
-// --at argument that replays it.
+// (`walsim explore` is in tools/explore_cmd.cc.)
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
@@ -14,7 +11,6 @@
 
 #include "scenarios/runner.h"
 #include "scenarios/script/script.h"
-#include "scenarios/search/explore.h"
 #include "tools/commands.h"
 
 namespace walsim::tools {
@@ -94,67 +90,6 @@ void RunAll(const RunFlags& flags) {
   SetExitCode(malformed ? kExitUsage : failed_count > 0 ? kExitFailure : kExitOk);
 }
 
-struct ExploreFlags {
-  std::string script;
-  std::string model;
-  uint64_t states = 64;
-  uint64_t points = 10'000;
-  uint64_t seed = 0;
-  std::string at;
-  bool trace = false;
-};
-
-Result<scenarios::ExploreOptions> ExploreOptionsOf(const ExploreFlags& flags) {
-  scenarios::ExploreOptions options;
-  if (!flags.model.empty()) {
-    options.crash_model = sim::ParseCrashModel(flags.model);
-    if (!options.crash_model) {
-      return Status::InvalidArgument("--model " + flags.model + " is not clean, prefix or reorder");
-    }
-  }
-  if (flags.states == 0 || flags.points == 0) {
-    return Status::InvalidArgument("--states and --points must be at least 1");
-  }
-  options.states_per_point_max = flags.states;
-  options.points_max = flags.points;
-  options.seed = flags.seed;
-  options.trace = flags.trace;
-  if (!flags.at.empty()) {
-    WALSIM_ASSIGN_OR_RETURN(scenarios::CrashPoint point, scenarios::ParseCrashPoint(flags.at));
-    options.only = std::move(point);
-  }
-  return options;
-}
-
-void RunExplore(const ExploreFlags& flags) {
-  Result<scenarios::ExploreOptions> options = ExploreOptionsOf(flags);
-  if (!options.ok()) return SetExitCode(ReportError("explore", options.status()));
-  Result<std::string> text = ReadScriptFile(flags.script);
-  if (!text.ok()) return SetExitCode(ReportError("explore", text.status()));
-  Result<scenarios::Script> script = scenarios::ParseScript(*text, flags.script);
-  if (!script.ok()) return SetExitCode(ReportError("explore", script.status()));
-  Result<scenarios::ExploreReport> report = scenarios::Explore(*script, *options);
-  if (!report.ok()) return SetExitCode(ReportError("explore " + flags.script, report.status()));
-  for (const std::string& line : report->only_trace_lines) std::printf("trace: %s\n", line.c_str());
-  for (size_t b = 0; b < report->only_outputs.size(); b++) {
-    std::printf("%s\n----\n%s\n\n", report->only_blocks[b].c_str(),
-                report->only_outputs[b].c_str());
-  }
-  for (const scenarios::ExploreViolation& violation : report->violations) {
-    const std::string at = scenarios::FormatCrashPoint(violation.point);
-    std::printf("VIOLATION at %s: block %zu (%s): %s\n  replay: walsim explore %s --at %s%s%s\n",
-                at.c_str(), violation.block_number, violation.block_text.c_str(),
-                violation.verdict.c_str(), flags.script.c_str(), at.c_str(),
-                flags.model.empty() ? "" : " --model ", flags.model.c_str());
-  }
-  std::printf(
-      "explored %" PRIu64 " crash points of %" PRIu64 " operations: %" PRIu64
-      " crash states (%" PRIu64 " points exhaustive, %" PRIu64 " sampled), %zu violations\n",
-      report->point_count, report->op_count, report->state_count, report->exhaustive_point_count,
-      report->point_count - report->exhaustive_point_count, report->violations.size());
-  SetExitCode(report->violations.empty() ? kExitOk : kExitFailure);
-}
-
 }  // namespace
 
 void AddScenarioCommands(CLI::App& app) {
@@ -166,25 +101,6 @@ void AddScenarioCommands(CLI::App& app) {
                 "Rewrite each script's expected output with what the run printed");
   run->add_flag("--trace", flags->trace, "Print the simulated disk's trace of each run");
   run->callback([flags] { RunAll(*flags); });
-
-  auto explore_flags = std::make_shared<ExploreFlags>();
-  CLI::App* explore = app.add_subcommand(
-      "explore", "Crash a script at every crash point in every crash state and check recovery");
-  explore->add_option("script", explore_flags->script, "Script file")->required();
-  explore->add_option("--model", explore_flags->model,
-                      "Crash model to explore: clean, prefix or reorder (default: the script's)");
-  AddUnsignedOption(explore, "--states", &explore_flags->states,
-                    "Crash states per point (1..): depth first up to half, then sampled",
-                    scenarios::kExploreStatesPerPointMax);
-  AddUnsignedOption(explore, "--points", &explore_flags->points,
-                    "Crash points at most (1..; evenly spaced when the script has more operations)",
-                    scenarios::kExplorePointsMax);
-  AddUnsignedOption(explore, "--seed", &explore_flags->seed, "Seed of the sampled crash states");
-  explore->add_option("--at", explore_flags->at,
-                      "Replay one crash state, OP:CHOICES as a violation prints it");
-  explore->add_flag("--trace", explore_flags->trace,
-                    "With --at: print the simulated disk's trace of the replayed run");
-  explore->callback([explore_flags] { RunExplore(*explore_flags); });
 }
 
 }  // namespace walsim::tools

@@ -44,6 +44,7 @@
 #include "scenarios/world/probes.h"
 #include "tools/commands.h"
 #include "tools/report_cmd.h"
+#include "tools/target_flags.h"
 #include "tools/torture_driver.h"
 #include "tools/torture_report.h"
 #include "tools/torture_run.h"
@@ -57,77 +58,6 @@ namespace {
 
 // --minutes at most (a week).
 constexpr double kBudgetMinutesMax = 7 * 24 * 60;
-
-struct WorkloadFlags {
-  uint64_t op_count = scenarios::kWorkloadOpCountDefault;
-  std::string component = "both";
-  bool illegal = false;
-  bool torn_sectors = false;
-  bool purge_past_snapshot = false;
-};
-
-// Returns the --component option (to tell whether it was given).
-CLI::Option* AddWorkloadFlags(CLI::App* command, WorkloadFlags* flags) {
-  command->add_option("--ops", flags->op_count, "Operations per workload")
-      ->check(CLI::Range(uint64_t{1}, scenarios::kWorkloadOpCountMax));
-  CLI::Option* component =
-      command->add_option("--component", flags->component, "Components to drive")
-          ->check(CLI::IsMember({"wal", "logstore", "both"}));
-  command->add_flag("--illegal", flags->illegal,
-                    "Also inject illegal faults (fsync-lie, bitrot, latent, misdirect)");
-  command->add_flag("--torn-sectors", flags->torn_sectors,
-                    "Also draw disks with non-atomic sectors (exposes the etcd format's "
-                    "known limitation, see docs/wal-format.md)");
-  command->add_flag("--purge-past-snapshot", flags->purge_past_snapshot,
-                    "Deliberate misuse that tests the harness: purge WAL segments past the "
-                    "snapshot");
-  return component;
-}
-
-scenarios::WorkloadOptions ToOptions(const WorkloadFlags& flags) {
-  scenarios::WorkloadOptions options;
-  options.op_count = flags.op_count;
-  options.component = *scenarios::ParseWorkloadComponent(flags.component);  // checked by CLI11
-  options.illegal = flags.illegal;
-  options.torn_sectors = flags.torn_sectors;
-  options.purge_past_snapshot = flags.purge_past_snapshot;
-  return options;
-}
-
-// --param K=V values. Failure: kInvalidArgument for a malformed or repeated one.
-Result<targets::TargetParams> ParseParams(const std::vector<std::string>& texts) {
-  targets::TargetParams params;
-  for (const std::string& text : texts) {
-    const size_t equals = text.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      return Status::InvalidArgument("--param \"" + text + "\" is not NAME=VALUE");
-    }
-    if (!params.emplace(text.substr(0, equals), text.substr(equals + 1)).second) {
-      return Status::InvalidArgument("--param " + text.substr(0, equals) + " given twice");
-    }
-  }
-  return params;
-}
-
-// The target spec of --target, or of the older --component (both: "both").
-Result<std::string> TargetSpec(const std::string& target, const CLI::Option* target_option,
-                               const WorkloadFlags& workload, const CLI::Option* component) {
-  if (component->count() == 0) return target;
-  if (target_option->count() > 0) {
-    return Status::InvalidArgument("--target and --component exclude each other");
-  }
-  return workload.component;
-}
-
-// The one target of replay and shrink, with its params.
-Result<TortureTarget> SingleTarget(const std::string& spec, const targets::TargetParams& params) {
-  WALSIM_ASSIGN_OR_RETURN(std::vector<TortureTarget> found, ResolveTargets(spec, params));
-  if (found.size() != 1) {
-    return Status::InvalidArgument("--target \"" + spec + "\" names " +
-                                   std::to_string(found.size()) + " targets; give one");
-  }
-  return found.front();
-}
 
 void PrintFailure(const SeedResult& result, const FailureEntry& failure) {
   std::printf("FAIL seed=%" PRIu64 " block=%zu: %s\n", result.seed, result.block_number,
@@ -376,19 +306,6 @@ struct ReplayFlags {
   const CLI::Option* target_option = nullptr;
   const CLI::Option* component_option = nullptr;
 };
-
-Result<std::pair<TortureTarget, targets::TargetOptions>> ReplayTarget(
-    const std::string& target, const CLI::Option* target_option, const WorkloadFlags& workload,
-    const CLI::Option* component_option, const std::vector<std::string>& param_texts) {
-  WALSIM_ASSIGN_OR_RETURN(targets::TargetParams params, ParseParams(param_texts));
-  WALSIM_ASSIGN_OR_RETURN(std::string spec,
-                          TargetSpec(target, target_option, workload, component_option));
-  WALSIM_ASSIGN_OR_RETURN(TortureTarget found, SingleTarget(spec, params));
-  targets::TargetOptions options;
-  options.workload = ToOptions(workload);
-  options.params = found.params;
-  return std::make_pair(found, options);
-}
 
 // A scripted target's seed: its script (with outputs), trace, verdict.
 void ReplayScript(const ReplayFlags& flags, const scenarios::Script& script) {

@@ -203,10 +203,14 @@ Verdict CheckWalRepairDurable(ScenarioEnv& env, const std::string& dir) {
   }
   for (const std::string& name : *unsettled) {
     if (!name.ends_with(".wal") && !name.ends_with(wal::kBrokenSuffix)) continue;
-    return {Invariant::kDurable, env.op_number(),
-            "Repair returned true, but " + dir + "/" + name +
-                " is not durable (unsynced contents or size, or a directory entry not synced): "
-                "a crash now would undo the repair or lose its backup"};
+    std::string detail = "Repair returned true, but ";
+    detail += dir;
+    detail += "/";
+    detail += name;
+    detail +=
+        " is not durable (unsynced contents or size, or a directory entry not synced): a crash "
+        "now would undo the repair or lose its backup";
+    return {Invariant::kDurable, env.op_number(), detail};
   }
   return Verdict::Ok();
 }

@@ -300,6 +300,27 @@ def case_leveldb_findings_replay_and_go_with_their_cause():
     walsim(*rotation[:5], "--param", "sync=always", *rotation[7:], expect=0)
 
 
+def case_explore_reaches_a_torture_seed_through_the_registry():
+    """explore --target T --torture-seed W explores the workload torture
+    generates for seed W; a violation's replay line reproduces it; a loop
+    target and a mixed command line are usage errors."""
+    out = walsim("explore", "--target", "wal", "--torture-seed", "5", "--points", "20", "--states",
+                 "2", expect=0)
+    check("explored 20 crash points" in out.stdout and "0 violations" in out.stdout, out.stdout)
+    # --purge-past-snapshot is the harness's own misuse: seed 3's check fails.
+    out = walsim("explore", "--target", "wal", "--torture-seed", "3", "--purge-past-snapshot",
+                 "--points", "10", "--states", "2", expect=1)
+    replays = [line.split("replay: walsim ", 1)[1] for line in out.stdout.splitlines()
+               if "replay: walsim explore" in line]
+    check(replays and "--target wal --torture-seed 3 --ops 40 --purge-past-snapshot --at " in
+          replays[0], out.stdout)
+    again = walsim(*replays[0].split(), expect=1)
+    check("VIOLATION at" in again.stdout, again.stdout)
+    walsim("explore", "--target", "leveldb", "--torture-seed", "1", expect=2)
+    walsim("explore", "--torture-seed", "1", "scenarios/none.scn", expect=2)
+    walsim("explore", "--param", "sync=never", expect=2)
+
+
 def case_bad_usage_exits_2_before_running():
     """Bad values give one line on stderr and exit 2, and no seed runs."""
     cases = [
