@@ -254,7 +254,7 @@ run_soak() {
     [[ $status -eq 0 ]] && continue
     kill_by=soak
     kill_flags="soak $flags --seed 1"
-    kill_verdict=$(python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["violations"]; print(str(v[0])[:200] if v else "")' \
+    kill_verdict=$(python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["violations"]; d=v[0] if v else ""; d=d.get("detail", d) if isinstance(d, dict) else d; print(str(d)[:200])' \
       "$dir.json" 2>/dev/null || true)
     [[ -n $kill_verdict ]] || kill_verdict="walsim soak exited with status $status"
     break
