@@ -148,7 +148,8 @@ class SegmentStore final : public LogStore {
 
   // Recovery (segment_store_open.cc).
   Status Recover();
-  Status EnsureDirectory();
+  // Creates dir_ (and makes its entry durable) when missing; true if it did.
+  Result<bool> EnsureDirectory();
   Status AcquireLock();
   struct Listing;
   Status LoadMeta(const Listing& listing);

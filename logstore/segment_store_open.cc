@@ -57,15 +57,16 @@ Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(fs::FileSystem& fs, std
   return store;
 }
 
-Status SegmentStore::EnsureDirectory() {
+Result<bool> SegmentStore::EnsureDirectory() {
   Result<fs::FileInfo> info = fs_.Stat(dir_);
   if (info.ok()) {
     if (!info->is_directory) return Status::InvalidArgument(dir_ + " is not a directory");
-    return Status::Ok();
+    return false;
   }
   if (!info.status().Is(StatusCode::kNotFound) || options_.read_only) return info.status();
   WALSIM_RETURN_IF_ERROR(fs_.MkDir(dir_));
-  return fs_.SyncDir(fs::Dirname(dir_));
+  WALSIM_RETURN_IF_ERROR(fs_.SyncDir(fs::Dirname(dir_)));
+  return true;
 }
 
 Status SegmentStore::AcquireLock() {
@@ -85,7 +86,7 @@ Status SegmentStore::AcquireLock() {
 }
 
 Status SegmentStore::Recover() {
-  WALSIM_RETURN_IF_ERROR(EnsureDirectory());
+  WALSIM_ASSIGN_OR_RETURN(const bool created_directory, EnsureDirectory());
   WALSIM_RETURN_IF_ERROR(AcquireLock());
   WALSIM_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_.List(dir_));
   Listing listing;
@@ -105,6 +106,14 @@ Status SegmentStore::Recover() {
   }
   std::sort(listing.segments.begin(), listing.segments.end(),
             [](const auto& a, const auto& b) { return a.segment_seq < b.segment_seq; });
+  if (!options_.read_only && !created_directory && !listing.has_meta && listing.segments.empty()) {
+    // No store here yet, so this open creates it, in a directory an earlier
+    // open made and may have failed to make durable: its parent's sync
+    // failed (a legal fsync EIO) and that open returned the error. Batches
+    // acknowledged in a directory whose own entry a crash can undo are lost
+    // with it (torture seed 28311), so the entry is made durable first.
+    WALSIM_RETURN_IF_ERROR(fs_.SyncDir(fs::Dirname(dir_)));
+  }
   WALSIM_RETURN_IF_ERROR(LoadMeta(listing));
   std::vector<std::string> superseded_paths;
   WALSIM_RETURN_IF_ERROR(RecoverSegments(listing, &superseded_paths));
