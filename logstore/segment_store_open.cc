@@ -118,11 +118,13 @@ Status SegmentStore::Recover() {
   std::vector<std::string> superseded_paths;
   WALSIM_RETURN_IF_ERROR(RecoverSegments(listing, &superseded_paths));
   if (!options_.read_only) {
-    if (torn_tail_dropped_) {
-      // The tail this open dropped (a failed batch this or an earlier
-      // process spoiled) may be spoiled only in the page cache; unsynced,
-      // a crash could bring back the whole batch the restart said was gone
-      // (torture seed 1386). Make the tail as recovered durable.
+    if (!segments_.empty()) {
+      // The tail as recovered may be only in the page cache: a batch this
+      // or an earlier process wrote and whose sync failed without syncing
+      // (ENOSPC), and which it could not spoil, reads back intact (torture
+      // seed 74424); the spoiled frame of a failed batch the open dropped
+      // may be unsynced too (seed 1386). The caller builds on what the open
+      // found, so the tail as recovered is made durable.
       WALSIM_RETURN_IF_ERROR(segments_.back().file->SyncData());
     }
     RemoveLeftovers(listing, superseded_paths);
