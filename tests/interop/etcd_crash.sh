@@ -7,9 +7,9 @@
 # etcdctl (puts, deletes, a member update, which is a conf-change entry),
 # starts a background put loop and kills etcd with SIGKILL while it runs.
 # Then `walsim wal dump --jsonl` must print exactly what etcdwal-dump
-# (OpenForRead + ReadAll) prints, twice: from the start of the WAL, and from
-# the newest snapshot etcd's reader accepts (the one a restarting member
-# would use).
+# (OpenForRead + ReadAll) prints: from the start of the WAL, and from each
+# of the newest snapshots that etcd's reader accepts (the newest of them is
+# the one a restarting member would use).
 #
 # Usage: etcd_crash.sh [WALSIM_BIN [WALSIM_PEERS]]
 set -euo pipefail
@@ -26,6 +26,7 @@ readonly health_attempts_max=100 # x 0.1 s
 readonly put_count=120
 readonly delete_count=20
 readonly background_put_count_max=5000
+readonly snapshot_candidates_max=3
 
 etcd_pid=
 put_loop_pid=
@@ -118,26 +119,43 @@ min_entries=$((put_count + delete_count + 1))
 grep -q '"kind":"entry","term":[0-9]*,"index":[0-9]*,"type":1,' "$interop_tmp/from-start.etcd" ||
   die "no conf-change entry (type 1) in the WAL: the member update is missing"
 
-# Snapshot files are named TERM-INDEX.snap (hex). etcd writes the .snap file
-# before the WAL's snapshot record, so the newest may be missing from the WAL
-# if the kill fell in between: take the newest that etcd's reader accepts.
-snapshot_checked=0
-snap_names=$(for path in "$data_dir"/member/snap/*.snap; do
+# Snapshot files are named TERM-INDEX.snap (16 hex digits each, so the names
+# sort by term, then index). etcd writes the .snap file before the WAL's
+# snapshot record, so the newest may be missing from the WAL if the kill fell
+# in between. Of the newest $snapshot_candidates_max files, every one that
+# etcd's reader accepts is compared; the newest of them is the one a
+# restarting member would open at. A snapshot may have no entry after it (the
+# kill came after its WAL record and before the next entry), so at least one
+# compared snapshot must have entries after it, starting at its index + 1.
+mapfile -t snap_names < <(for path in "$data_dir"/member/snap/*.snap; do
   if [[ -e "$path" ]]; then basename "$path"; fi
-done | sort -r | head -3)
-for snap in $snap_names; do
-  term=$((16#${snap%%-*}))
+done | sort -r)
+snapshots_checked=()
+snapshot_entries_max=0
+for snap in "${snap_names[@]:0:snapshot_candidates_max}"; do
+  snap_term=$((16#${snap%%-*}))
   index_hex=${snap#*-}
-  index=$((16#${index_hex%.snap}))
-  if "$WALSIM_PEERS/etcdwal-dump" "$wal_dir" --snapshot-index "$index" --snapshot-term "$term" >/dev/null 2>&1; then
-    compare_dumps "$wal_dir" "$interop_tmp/from-snapshot" --snapshot-index "$index" --snapshot-term "$term"
-    first_index=$(grep -m1 '"kind":"entry"' "$interop_tmp/from-snapshot.etcd" | sed 's/.*"index":\([0-9]*\).*/\1/')
-    [[ -z "$first_index" || "$first_index" -eq $((index + 1)) ]] ||
-      die "after snapshot $index the first entry is $first_index"
-    snapshot_checked=1
-    break
+  snap_index=$((16#${index_hex%.snap}))
+  snapshot_flags=(--snapshot-index "$snap_index" --snapshot-term "$snap_term")
+  "$WALSIM_PEERS/etcdwal-dump" "$wal_dir" "${snapshot_flags[@]}" >/dev/null 2>&1 || continue
+  prefix=$interop_tmp/from-snapshot-$snap_index
+  compare_dumps "$wal_dir" "$prefix" "${snapshot_flags[@]}"
+  # sed, not grep -m1 | sed: no entry after the snapshot is legal, and a
+  # failing grep would end the script (set -e, pipefail) without a message.
+  first_index=$(sed -n '/"kind":"entry"/{s/.*"index":\([0-9]*\).*/\1/p;q;}' "$prefix.etcd")
+  after_count=$(grep -c '"kind":"entry"' "$prefix.etcd" || true)
+  [[ -z "$first_index" || "$first_index" -eq $((snap_index + 1)) ]] ||
+    die "after snapshot term=$snap_term index=$snap_index the first entry is $first_index (want $((snap_index + 1)))"
+  if [[ ${#snapshots_checked[@]} -eq 0 ]]; then
+    term=$snap_term
+    index=$snap_index
   fi
+  snapshots_checked+=("$snap_index:$after_count")
+  if [[ $after_count -gt $snapshot_entries_max ]]; then snapshot_entries_max=$after_count; fi
 done
-[[ $snapshot_checked -eq 1 ]] || die "no snapshot in $data_dir/member/snap that etcd's reader accepts"
+[[ ${#snapshots_checked[@]} -gt 0 ]] ||
+  die "no snapshot etcd's reader accepts among the newest $snapshot_candidates_max in $data_dir/member/snap (${#snap_names[@]} files: ${snap_names[*]:0:snapshot_candidates_max})"
+[[ $snapshot_entries_max -gt 0 ]] ||
+  die "no entry after any accepted snapshot (index:entries ${snapshots_checked[*]}; last entry $(sed -n 's/.*"kind":"entry".*"index":\([0-9]*\).*/\1/p' "$interop_tmp/from-start.etcd" | tail -1)): reading from a snapshot was not exercised"
 
-note "PASS: $entry_count entries, snapshot term=$term index=$index, identical dumps"
+note "PASS: $entry_count entries, snapshot term=$term index=$index (snapshots compared, index:entries after: ${snapshots_checked[*]}), identical dumps"
