@@ -21,6 +21,14 @@ die() {
   exit 1
 }
 
+# one_line TEXT: TEXT with its newlines as " | ", so that a die message
+# quoting a log or a diff stays one line (a CI excerpt may keep only that).
+one_line() {
+  local text=$1
+  text=${text%$'\n'}
+  printf '%s' "${text//$'\n'/ | }"
+}
+
 note() {
   echo "$script_name: $*" >&2
 }
@@ -38,6 +46,7 @@ cleanup_hook=
 interop_tmp=$(mktemp -d "${TMPDIR:-/tmp}/walsim-$script_name.XXXXXX")
 interop_exit() {
   local rc=$?
+  trap - ERR
   if [[ -n "$cleanup_hook" ]]; then "$cleanup_hook" || true; fi
   if [[ $rc -ne 0 && -n "${WALSIM_INTEROP_KEEP:-}" ]]; then
     echo "$script_name: kept $interop_tmp" >&2
@@ -47,6 +56,19 @@ interop_exit() {
   return $rc
 }
 trap interop_exit EXIT
+
+# A command that fails outside a condition ends the script (set -e); say
+# which one, so that no failure is silent. Only the script's own shell
+# reports (errtrace also runs the trap in subshells and command
+# substitutions, whose failure the script's shell then reports itself).
+interop_shell_pid=$BASHPID
+interop_on_error() {
+  local rc=$1 line=$2 command=$3
+  [[ $BASHPID == "$interop_shell_pid" ]] || return 0
+  echo "$script_name: FAIL: line $line: exit $rc from: $command" >&2
+}
+set -o errtrace
+trap 'interop_on_error "$?" "$LINENO" "$BASH_COMMAND"' ERR
 
 [[ -x "$WALSIM_BIN" ]] || die "walsim binary not found at $WALSIM_BIN (pass it as \$1 or WALSIM_BIN)"
 
@@ -82,13 +104,19 @@ require_walsim_command() {
     die "'walsim $1 $2' is not available in $WALSIM_BIN (not built yet?)"
 }
 
-# expect_same LABEL FILE_A FILE_B: fails with the first lines of the diff.
+# expect_same LABEL FILE_A FILE_B: fails with the first lines of the diff,
+# and repeats the first differing lines (cut to 200 characters) in the FAIL
+# line itself.
 expect_same() {
   local label=$1 a=$2 b=$3
   if ! cmp -s "$a" "$b"; then
+    local diff_text first_lines where
+    diff_text=$(diff -u "$a" "$b" | head -40 || true)
     echo "$script_name: $label differs ($a vs $b):" >&2
-    diff -u "$a" "$b" | head -40 >&2 || true
-    die "$label: outputs differ"
+    printf '%s\n' "$diff_text" >&2
+    first_lines=$(printf '%s\n' "$diff_text" | awk 'NR > 2 && /^[-+]/ { print substr($0, 1, 200); if (++n == 3) exit }')
+    where=$(cmp "$a" "$b" 2>&1 || true)
+    die "$label: outputs differ ($(wc -l <"$a") vs $(wc -l <"$b") lines; $(one_line "$where")); first differing lines: $(one_line "$first_lines")"
   fi
 }
 
@@ -101,7 +129,7 @@ compare_dumps() {
   timeout 120 "$WALSIM_BIN" wal dump "$dir" --jsonl "$@" >"$prefix.walsim" 2>"$prefix.walsim.err" || walsim_rc=$?
   timeout 120 "$WALSIM_PEERS/etcdwal-dump" "$dir" "$@" >"$prefix.etcd" 2>"$prefix.etcd.err" || etcd_rc=$?
   if [[ $walsim_rc -ne 0 || $etcd_rc -ne 0 ]]; then
-    die "dump of $dir $*: walsim exit $walsim_rc ($(head -c 300 "$prefix.walsim.err")), etcdwal-dump exit $etcd_rc ($(head -c 300 "$prefix.etcd.err"))"
+    die "dump of $dir $*: walsim exit $walsim_rc ($(one_line "$(head -c 300 "$prefix.walsim.err")")), etcdwal-dump exit $etcd_rc ($(one_line "$(head -c 300 "$prefix.etcd.err")"))"
   fi
   expect_same "dump of $dir $*" "$prefix.etcd" "$prefix.walsim"
 }
