@@ -190,8 +190,11 @@ entry_count=$(grep -c '"kind":"entry"' "$interop_tmp/from-start.etcd" || true)
 min_entries=$((put_count + delete_count + 1))
 [[ $entry_count -ge $min_entries ]] ||
   die "only $entry_count entries in the WAL (want >= $min_entries: $put_count puts, $delete_count deletes, a member update, all acknowledged before the kill): the workload did not reach it"
-grep -q '"kind":"entry","term":[0-9]*,"index":[0-9]*,"type":1,' "$interop_tmp/from-start.etcd" ||
-  die "no conf-change entry (type 1) in the WAL: the member update is missing"
+# Conf-change entries (type 1): the bootstrap's AddNode at index 1, then the
+# member update. One alone is the bootstrap's, so want two.
+conf_change_count=$(grep -c '"kind":"entry","term":[0-9]*,"index":[0-9]*,"type":1,' "$interop_tmp/from-start.etcd" || true)
+[[ $conf_change_count -ge 2 ]] ||
+  die "$conf_change_count conf-change entries (type 1) in the WAL, want 2 (the bootstrap's and the member update's): the member update is missing"
 
 # Snapshot files are named TERM-INDEX.snap (16 hex digits each, so the names
 # sort by term, then index). etcd writes the .snap file before the WAL's
