@@ -18,7 +18,8 @@
 #       patch: wal, wal --illegal, logstore, logstore --illegal). A patch to
 #       fs/ (PosixFs, which the simulated disk replaces) is tortured on the
 #       real disk instead: `walsim soak --cycles N/10`, wal --fiu default,
-#       logstore --fiu default, then both without libfiu;
+#       logstore --fiu default, then each as power losses of its real syscall
+#       trace (--power-loss, which sees a missing fsync), then both plain;
 #   (b) unless --torture-only, the scenario library:
 #       walsim run scenarios/scripts/*.scn scenarios/scripts/regressions/*.scn
 #       and, for an fs/ patch, PosixFs's own tests (conformance, libfiu
@@ -231,8 +232,8 @@ run_torture() {
   spent_seconds=$(elapsed "$start" "$(now)")
 }
 
-# The real-disk torture of an fs/ patch: kill -9 soak cycles, with libfiu
-# failing syscalls first. Sets kill_* and spent_* (seeds: cycles run).
+# The real-disk torture of an fs/ patch: kill -9 soak cycles with libfiu
+# failing syscalls, power-loss cycles of the real syscall trace, plain kills. Sets kill_* and spent_* (seeds: cycles run).
 soak_cycles=$(((seed_count + 9) / 10))
 run_soak() {
   local bin=$1 flags status dir cycles
@@ -240,7 +241,8 @@ run_soak() {
   spent_seeds=0
   local start
   start=$(now)
-  for flags in "--target wal --fiu default" "--target logstore --fiu default" "--target wal" \
+  for flags in "--target wal --fiu default" "--target logstore --fiu default" \
+    "--target wal --power-loss" "--target logstore --power-loss" "--target wal" \
     "--target logstore"; do
     dir=$work/soak
     rm -rf "$dir" "$dir.json"
@@ -423,7 +425,7 @@ summary = {
                      "--component OTHER --illegal"],
     "torture_order": "C is the component the patch changes (wal/ or logstore/); an fs/ patch "
                      "runs walsim soak --cycles seeds/10: wal --fiu default, logstore --fiu "
-                     "default, wal, logstore",
+                     "default, wal --power-loss, logstore --power-loss, wal, logstore",
     "scenario_library": torture_only != "true",
     "mutants": rows,
     "killed": killed,

@@ -74,8 +74,7 @@ class WalSoakChecker final : public SoakChecker {
 
   void Acknowledge() override { model_.Acknowledge(pending_synced_); }
 
-  Verdict RecoverAndCheck(uint64_t op_number) override {
-    fs::PosixFs fs;
+  Verdict RecoverAndCheckOn(fs::FileSystem& fs, uint64_t op_number) override {
     scenarios::WalRecovery recovery;
     recovery.snapshot = model_.DurableSnapshot();
     Result<WalRecoveryOutcome> outcome = RecoverSoakWal(fs, dir_, recovery.snapshot);
@@ -155,8 +154,7 @@ class LogSoakChecker final : public SoakChecker {
 
   void Acknowledge() override { model_.Acknowledge(); }
 
-  Verdict RecoverAndCheck(uint64_t op_number) override {
-    fs::PosixFs fs;
+  Verdict RecoverAndCheckOn(fs::FileSystem& fs, uint64_t op_number) override {
     Result<LogRecoveryOutcome> outcome = RecoverSoakLog(fs, dir_);
     scenarios::LogRecovery recovery;
     recovery.status = outcome.status();
@@ -185,6 +183,11 @@ class LogSoakChecker final : public SoakChecker {
 };
 
 }  // namespace
+
+Verdict SoakChecker::RecoverAndCheck(uint64_t op_number) {
+  fs::PosixFs fs;
+  return RecoverAndCheckOn(fs, op_number);
+}
 
 std::unique_ptr<SoakChecker> MakeSoakChecker(SoakTarget target, std::string store_dir,
                                              uint64_t seed) {

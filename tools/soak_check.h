@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fs/fs.h"
 #include "scenarios/model/checker.h"
 #include "tools/soak_workload.h"
 
@@ -37,9 +38,13 @@ class SoakChecker {
   virtual std::string Begin(uint64_t op_number) = 0;
   // The operation begun last returned OK.
   virtual void Acknowledge() = 0;
-  // After the child died: reopen, read everything, check against the model.
-  // On success the recovered state becomes the next cycle's start.
-  virtual scenarios::Verdict RecoverAndCheck(uint64_t op_number) = 0;
+  // After the child died: reopen on fs, read everything, check against the
+  // model. On success the recovered state becomes the next cycle's start.
+  // fs is the real disk, or (`soak --power-loss`) a simulated disk holding
+  // one power-loss state of it, under the same absolute paths.
+  virtual scenarios::Verdict RecoverAndCheckOn(fs::FileSystem& fs, uint64_t op_number) = 0;
+  // RecoverAndCheckOn the real disk (PosixFs).
+  scenarios::Verdict RecoverAndCheck(uint64_t op_number);
   // Whether op_name ("reopen" for the child's recovery) may return OK after
   // libfiu injected fault ("pwrite enospc"): best-effort work whose failure
   // the store documents, logs and makes up for later. The LogStore's

@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
+#include <utility>
 
 #include "base/assert.h"
 #include "fs/posix_fs.h"
@@ -16,6 +17,7 @@ namespace walsim::tools {
 namespace {
 
 int g_report_fd = -1;
+const std::function<void(std::string line)>* g_line_sink = nullptr;
 
 // One line, one write(2) through the raw syscall: libfiu's write wrapper is
 // never involved, and the parent never sees half a line.
@@ -24,6 +26,10 @@ void SendLine(std::string line) {
     if (c == '\n') c = ' ';
   }
   if (line.size() > kSoakLineBytesMax - 1) line.resize(kSoakLineBytesMax - 1);
+  if (g_line_sink != nullptr) {
+    (*g_line_sink)(std::move(line));
+    return;
+  }
   line += '\n';
   const long wrote = ::syscall(SYS_write, g_report_fd, line.data(), line.size());
   // The parent went away: nothing left to report to.
@@ -96,7 +102,7 @@ int RunWalChild(const SoakChildOptions& options) {
   SetSoakFiuArmed(false);
   SendLine("R " + DigestText(WalSoakDigest(state)));
   WalSoakWorkload workload(options.seed, options.cycle, state);
-  for (uint64_t op_index = 1; op_index <= kSoakChildOpCountMax; op_index++) {
+  for (uint64_t op_index = 1; op_index <= options.op_count_max; op_index++) {
     const WalSoakOp op = workload.Next();
     if (!RunOp(op_index, [&] { return RunWalOp(fs, options.store_dir, op, &handle); })) {
       return kSoakChildExitStopped;
@@ -121,7 +127,7 @@ int RunLogChild(const SoakChildOptions& options) {
   }
   SendLine("R " + DigestText(LogSoakDigest(recovered->state)));
   LogSoakWorkload workload(options.seed, options.cycle, recovered->state);
-  for (uint64_t op_index = 1; op_index <= kSoakChildOpCountMax; op_index++) {
+  for (uint64_t op_index = 1; op_index <= options.op_count_max; op_index++) {
     const LogSoakOp op = workload.Next();
     if (!RunOp(op_index, [&] { return RunLogOp(*recovered->store, op); })) {
       return kSoakChildExitStopped;
@@ -133,8 +139,10 @@ int RunLogChild(const SoakChildOptions& options) {
 }  // namespace
 
 int RunSoakChild(const SoakChildOptions& options) {
-  WALSIM_ASSERT(options.report_fd >= 0);
+  WALSIM_ASSERT(options.report_fd >= 0 || options.line_sink);
+  WALSIM_ASSERT(options.op_count_max <= kSoakChildOpCountMax);
   g_report_fd = options.report_fd;
+  g_line_sink = options.line_sink ? &options.line_sink : nullptr;
   if (!options.fiu_rules.empty()) {
     Result<std::vector<SoakFiuRule>> rules = ParseSoakFiuRules(options.fiu_rules);
     Status installed = rules.ok() ? InstallSoakFiu(std::move(rules).value(), options.seed,
@@ -148,6 +156,7 @@ int RunSoakChild(const SoakChildOptions& options) {
   const int exit_code =
       options.target == SoakTarget::kWal ? RunWalChild(options) : RunLogChild(options);
   UninstallSoakFiu();
+  g_line_sink = nullptr;
   return exit_code;
 }
 

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "tools/soak_workload.h"
@@ -46,9 +47,15 @@ struct SoakChildOptions {
   bool wal_exists = false;
   std::string fiu_rules;  // empty: no faults
   int report_fd = -1;     // the pipe's write end
+  // The cycle ends (exit 0) after this many operations.
+  uint64_t op_count_max = kSoakChildOpCountMax;
+  // In-process use (`soak --power-loss`): each line goes here instead of to
+  // report_fd, without its newline.
+  std::function<void(std::string line)> line_sink;
 };
 
 // Runs the cycle; returns the process exit code.
+// REQUIRES: report_fd >= 0 or line_sink set; op_count_max <= kSoakChildOpCountMax.
 int RunSoakChild(const SoakChildOptions& options);
 
 }  // namespace walsim::tools

@@ -2,7 +2,10 @@
 // optionally with libfiu failing real syscalls (tools/soak_parent.h).
 //
 //   walsim soak --target wal|logstore --dir D [--minutes M] [--cycles N]
-//               [--seed S] [--fiu RULES|default] [--json FILE]
+//               [--seed S] [--fiu RULES|default | --power-loss] [--json FILE]
+//
+// --power-loss replaces the kill -9 cycles by power-loss states of the real
+// syscall trace (tools/soak_powerloss.h), which see missing fsyncs.
 //
 // Exit codes: 0 no violation, 1 a violation (printed with the seed and the
 // cycle that reproduce it), 2 bad usage. `walsim soak-child` is the child
@@ -37,6 +40,7 @@ struct SoakFlags {
   uint64_t cycles = 0;
   uint64_t seed = 1;
   std::string fiu;
+  bool power_loss = false;
   std::string json_path;
 };
 
@@ -44,6 +48,7 @@ std::string ReproduceCommand(const SoakFlags& flags, uint64_t cycle) {
   std::string command = "walsim soak --target " + flags.target + " --dir <fresh dir> --seed " +
                         std::to_string(flags.seed) + " --cycles " + std::to_string(cycle + 1);
   if (!flags.fiu.empty()) command += " --fiu '" + flags.fiu + "'";
+  if (flags.power_loss) command += " --power-loss";
   return command;
 }
 
@@ -52,6 +57,7 @@ nlohmann::json ReportJson(const SoakFlags& flags, const SoakReport& report) {
   json["target"] = flags.target;
   json["seed"] = flags.seed;
   json["fiu"] = flags.fiu;
+  json["power_loss"] = flags.power_loss;
   json["elapsed_s"] = report.elapsed_s;
   json["cycles"] = report.cycles;
   json["kills"] = report.kills;
@@ -79,8 +85,10 @@ nlohmann::json ReportJson(const SoakFlags& flags, const SoakReport& report) {
 }
 
 void PrintReport(const SoakFlags& flags, const SoakReport& report) {
-  std::printf("soak target=%s seed=%" PRIu64 " fiu=%s elapsed=%.1fs\n", flags.target.c_str(),
-              flags.seed, flags.fiu.empty() ? "off" : flags.fiu.c_str(), report.elapsed_s);
+  std::printf("soak target=%s seed=%" PRIu64 " fiu=%s%s elapsed=%.1fs\n", flags.target.c_str(),
+              flags.seed, flags.fiu.empty() ? "off" : flags.fiu.c_str(),
+              flags.power_loss ? " power-loss (kills are power losses of the syscall trace)" : "",
+              report.elapsed_s);
   std::printf("cycles=%" PRIu64 " kills=%" PRIu64 " (before the first op: %" PRIu64
               ") child stops after an error=%" PRIu64 " child recovery failures=%" PRIu64 "\n",
               report.cycles, report.kills, report.kills_before_first_op,
@@ -118,6 +126,7 @@ int RunSoakCommand(const SoakFlags& flags) {
   options.minutes = flags.minutes;
   options.cycle_count_max = flags.cycles;
   options.fiu_rules = flags.fiu;
+  options.power_loss = flags.power_loss;
   char self[4096] = {};
   const ssize_t length = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
   if (length <= 0) return ReportError("soak", Status::IoError("readlink /proc/self/exe failed"));
@@ -182,6 +191,10 @@ void AddSoakCommands(CLI::App& app) {
         Result<std::vector<SoakFiuRule>> rules = ParseSoakFiuRules(text);
         return rules.ok() ? std::string() : rules.status().message();
       });
+  soak->add_flag("--power-loss", flags->power_loss,
+                 "Power-loss states of the real syscall trace, replayed on the simulated disk, "
+                 "instead of kill -9 (sees missing fsyncs; deterministic)")
+      ->excludes("--fiu");
   soak->add_option("--json", flags->json_path, "Write the report as JSON to FILE");
   soak->callback([flags] { SetExitCode(RunSoakCommand(*flags)); });
   AddChildCommand(app);

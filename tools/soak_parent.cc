@@ -22,6 +22,7 @@
 #include "tools/soak_check.h"
 #include "tools/soak_child.h"
 #include "tools/soak_fiu.h"
+#include "tools/soak_powerloss.h"
 
 extern char** environ;
 
@@ -342,7 +343,9 @@ std::string ReapChild(pid_t pid, bool killed, const CycleRun& run) {
   return "the child exited with code " + std::to_string(code);
 }
 
-Status PrepareDir(const std::string& dir) {
+}  // namespace
+
+Status PrepareSoakDir(const std::string& dir) {
   std::error_code error;
   if (std::filesystem::exists(dir, error) && !std::filesystem::is_empty(dir, error)) {
     return Status::InvalidArgument("--dir " + dir +
@@ -352,8 +355,6 @@ Status PrepareDir(const std::string& dir) {
   if (error) return Status::IoError("--dir " + dir + ": " + error.message());
   return Status::Ok();
 }
-
-}  // namespace
 
 Result<SoakReport> RunSoak(const SoakOptions& options) {
   WALSIM_ASSERT(!options.dir.empty() && options.dir.front() == '/');
@@ -365,7 +366,14 @@ Result<SoakReport> RunSoak(const SoakOptions& options) {
           "(/usr/lib/fiu/fiu_posix_preload.so; Debian fiu-utils)");
     }
   }
-  WALSIM_RETURN_IF_ERROR(PrepareDir(options.dir));
+  if (options.power_loss) {
+    if (!options.fiu_rules.empty()) {
+      return Status::InvalidArgument(
+          "--power-loss and --fiu: choose one (a trace replays real calls)");
+    }
+    return RunPowerLossSoak(options);
+  }
+  WALSIM_RETURN_IF_ERROR(PrepareSoakDir(options.dir));
   const std::string store_dir = options.dir + "/" + std::string(SoakTargetName(options.target));
   std::unique_ptr<SoakChecker> checker = MakeSoakChecker(options.target, store_dir, options.seed);
   SoakReport report;

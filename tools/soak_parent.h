@@ -42,6 +42,7 @@ struct SoakOptions {
   double minutes = 1;            // wall-clock budget
   uint64_t cycle_count_max = 0;  // 0: until the budget is spent
   std::string fiu_rules;         // empty: no faults
+  bool power_loss = false;       // tools/soak_powerloss.h instead of kill -9 cycles
   std::string self_path;         // this binary
 };
 
@@ -71,6 +72,11 @@ struct SoakReport {
 // REQUIRES: options.dir absolute, options.self_path executable.
 // Failure: kInvalidArgument (the directory is not absent or empty, --fiu
 // without libfiu's preload), fs errors making the directory.
+// With power_loss: RunPowerLossSoak (tools/soak_powerloss.h).
 Result<SoakReport> RunSoak(const SoakOptions& options);
+
+// Makes dir (absolute) if it is missing. Failure: kInvalidArgument when it
+// exists and is not empty (a soak starts on a fresh directory), fs errors.
+Status PrepareSoakDir(const std::string& dir);
 
 }  // namespace walsim::tools

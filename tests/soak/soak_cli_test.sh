@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `walsim soak` from the command line: a few kill -9 cycles of each store
-# pass (plain and with libfiu faults), and bad arguments are one-line usage
+# pass (plain, with libfiu faults, and as power losses of the syscall trace), and bad arguments are one-line usage
 # errors (exit 2). Usage: soak_cli_test.sh WALSIM
 set -euo pipefail
 walsim=${1:?usage: soak_cli_test.sh WALSIM}
@@ -19,6 +19,10 @@ for target in wal logstore; do
       fail "$target --fiu soak: $(cat "$work/out")"
     grep -q 'pwrite short=' "$work/out" || fail "$target --fiu: no short write was injected"
   fi
+  "$walsim" soak --target "$target" --dir "$work/$target-pl" --cycles 8 --seed 7 --power-loss \
+    --json "$work/$target-pl.json" >"$work/out" || fail "$target --power-loss: $(cat "$work/out")"
+  grep -q '^violations=0$' "$work/out" || fail "$target --power-loss: no 'violations=0' line"
+  grep -q '"power_loss": true' "$work/$target-pl.json" || fail "$target --power-loss: JSON lacks it"
 done
 
 expect_usage_error() {
@@ -37,4 +41,5 @@ expect_usage_error --target wal --dir "$work/y" --fiu 'fsync=short:0.1'
 expect_usage_error --target wal --dir "$work/y" --fiu 'pwrite=eio:1.5'
 expect_usage_error --target wal --dir "$work/y" --seed -1
 expect_usage_error --target wal --dir "$work/y" --minutes -1
+expect_usage_error --target wal --dir "$work/y" --power-loss --fiu default
 echo "ok"
