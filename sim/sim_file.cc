@@ -376,6 +376,7 @@ Status SimFs::FileAllocate(const HandleState& handle, uint64_t offset, uint64_t 
 Status SimFs::FileSync(const HandleState& handle, bool data_only) {
   uint64_t op = ++op_count_;
   size_t pending_count = 0;
+  size_t written_back_count = 0;
   Status status = [&]() -> Status {
     WALSIM_RETURN_IF_ERROR(CheckHandle(handle, /*writes=*/false));
     Inode& file = inode(handle.inode_id);
@@ -384,7 +385,12 @@ Status SimFs::FileSync(const HandleState& handle, bool data_only) {
     if (TakeFault(file, FaultArm::kSyncEio, &sync_eio_rng_, options_.sync_eio_probability,
                   handle.path, "sync_eio")) {
       // Linux: the failed pages are marked clean. They stay visible but will
-      // never be written back, so the next fsync has nothing to report.
+      // never be written back, so the next fsync has nothing to report. Some
+      // may have been written back before the failure (early write-back).
+      if (options_.sync_eio_writes_back && pending_count > 0) {
+        written_back_count = sync_eio_rng_.Below(pending_count);
+        file.pending.ReplayInto(written_back_count, &file.durable);
+      }
       file.pending.Clear();
       return Status::IoError(
           Describe(data_only ? "syncdata" : "sync", handle.path,
@@ -402,6 +408,7 @@ Status SimFs::FileSync(const HandleState& handle, bool data_only) {
   trace_.Begin(op, data_only ? "syncdata" : "sync");
   trace_.Field("path", handle.path);
   trace_.Field("pending_ops", pending_count);
+  if (written_back_count > 0) trace_.Field("written_back_ops", written_back_count);
   trace_.End(status);
   return status;
 }

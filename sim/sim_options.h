@@ -45,6 +45,13 @@ struct SimOptions {
   CrashModel crash_model = CrashModel::kClean;
   // An append's size increase may persist while its data does not (it reads as zeros).
   bool size_before_data = false;
+  // Early write-back under a failed fsync. false: a failed sync (fsync EIO)
+  // marks every pending write clean and none becomes durable. true: the page
+  // cache had written a seeded prefix of them back before the one that failed
+  // (0 to all but one, in issue order), and those are durable: on Linux an
+  // fsync reports EIO when any page's write-back failed, while others may
+  // have reached the disk long before.
+  bool sync_eio_writes_back = false;
   // Probabilistic device faults, each decided from its own Rng stream; 0 = off.
   // REQUIRES: each in [0, 1].
   double write_eio_probability = 0;

@@ -44,8 +44,10 @@ std::string DescribeOptions(const sim::SimOptions& options) {
          " model=" + std::string(sim::CrashModelName(options.crash_model)) +
          " capacity=" + capacity +
          " size-before-data=" + (options.size_before_data ? "true" : "false") +
-         // Printed only when off, so that scripts written before it read the same.
-         (options.random_tear_fill ? "" : " random-tears=false");
+         // Printed only when not the default, so that scripts written before
+         // these options read the same.
+         (options.random_tear_fill ? "" : " random-tears=false") +
+         (options.sync_eio_writes_back ? " eio-writeback=true" : "");
 }
 
 Status Disk(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
@@ -69,6 +71,9 @@ Status Disk(ScenarioEnv& env, ArgReader& args, CommandOutput& out) {
   }
   if (args.Has("random-tears")) {
     WALSIM_ASSIGN_OR_RETURN(options.random_tear_fill, args.Bool("random-tears"));
+  }
+  if (args.Has("eio-writeback")) {
+    WALSIM_ASSIGN_OR_RETURN(options.sync_eio_writes_back, args.Bool("eio-writeback"));
   }
   WALSIM_RETURN_IF_ERROR(args.CheckAllUsed());
   WALSIM_RETURN_IF_ERROR(env.Configure(options));

@@ -293,6 +293,8 @@ void Generator::Disk() {
     // A full disk fails operations the generator cannot foresee, like a fault.
     capacity_ = true;
   }
+  // Last, so that it shifts none of the disk's other choices.
+  if (disk_rng_.Chance(0.5)) args.push_back(Arg("eio-writeback", Bool(true)));
   Emit("disk", std::move(args));
 }
 
