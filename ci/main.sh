@@ -42,9 +42,13 @@ if "$walsim" torture --help >/dev/null 2>&1; then
     # all: wal, logstore, logcache, both, sqlite (journal mode and
     # synchronous drawn per seed; losses a setting allows pass) and leveldb
     # with the workaround of docs/findings.md (without it LevelDB 1.23 loses
-    # synced writes: a known finding, reproduced by tests/engines).
+    # synced writes: a known finding, reproduced by tests/engines). LevelDB
+    # 1.23's torn-MANIFEST-record finding remains at these settings: it is
+    # listed in ci/known-findings.json, so its seeds are reported under its id
+    # and only a new failure fails the job.
     set -- --minutes 2 --seed-start 0 --target all --param dir_sync=on-create \
-      --param sync=always --json "$reports/report.json" \
+      --param sync=always --known-findings ci/known-findings.json \
+      --json "$reports/report.json" \
       --junit "$reports/report.xml" --artifacts "$reports/artifacts"
   fi
   status=0

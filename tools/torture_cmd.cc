@@ -5,7 +5,7 @@
 //   walsim torture (--seeds A:B | --minutes M [--seed-start S]) [--shard I/N]
 //                  [--jobs J] [--target T[,T...]] [--param K=V ...] [workload flags]
 //                  [--seed-timeout SECONDS] [--stop-on-failure] [--check-determinism]
-//                  [--json FILE [--json-seeds]] [--junit FILE]
+//                  [--json FILE [--json-seeds]] [--junit FILE] [--known-findings FILE]
 //                  [--artifacts DIR [--artifacts-max N] [--artifacts-shrink-runs N]]
 //   walsim replay  --seed S [--target T] [--param K=V ...] [workload flags] [--script]
 //                  [--trace] [--check-determinism]
@@ -43,6 +43,7 @@
 #include "scenarios/targets/registry.h"
 #include "scenarios/world/probes.h"
 #include "tools/commands.h"
+#include "tools/known_findings.h"
 #include "tools/report_cmd.h"
 #include "tools/target_flags.h"
 #include "tools/torture_driver.h"
@@ -80,6 +81,7 @@ struct TortureFlags {
   std::string json_path;
   bool json_seeds = false;
   std::string junit_path;
+  std::string known_findings_path;
   std::string artifacts_dir;
   size_t artifacts_count_max = kArtifactsCountMaxDefault;
   size_t shrink_run_count_max = kArtifactsShrinkRunCountDefault;
@@ -205,6 +207,7 @@ struct TortureSetup {
   DriverOptions driver;
   ReportFile json;
   ReportFile junit;
+  std::vector<KnownFinding> known_findings;
 };
 
 // Everything checked before a seed runs (exit 2 on any problem).
@@ -221,6 +224,10 @@ Result<TortureSetup> PrepareTorture(const TortureFlags& flags) {
   WALSIM_ASSIGN_OR_RETURN(driver.seed_timeout_seconds, ParseSeedTimeout(flags.seed_timeout));
   WALSIM_ASSIGN_OR_RETURN(setup.json, OpenReportFile("--json", flags.json_path));
   WALSIM_ASSIGN_OR_RETURN(setup.junit, OpenReportFile("--junit", flags.junit_path));
+  if (!flags.known_findings_path.empty()) {
+    WALSIM_ASSIGN_OR_RETURN(std::string path, NormalizeUserPath(flags.known_findings_path));
+    WALSIM_ASSIGN_OR_RETURN(setup.known_findings, ReadKnownFindings(path));
+  }
   WALSIM_ASSIGN_OR_RETURN(driver.artifacts_dir, PrepareArtifactsDir(flags.artifacts_dir));
   driver.base.workload = ToOptions(flags.workload);
   driver.base.check_determinism = flags.check_determinism;
@@ -269,15 +276,29 @@ void PrintProbeTable(const TortureReport& report) {
 void RunTortureCommand(const TortureFlags& flags) {
   Result<TortureSetup> setup = PrepareTorture(flags);
   if (!setup.ok()) return SetExitCode(ReportError("torture", setup.status()));
-  setup->driver.on_result = [](const SeedResult& result, const FailureEntry* failure) {
-    if (failure != nullptr) PrintFailure(result, *failure);
+  const std::vector<KnownFinding>& known = setup->known_findings;
+  setup->driver.on_result = [&known](const SeedResult& result, const FailureEntry* failure) {
+    if (failure == nullptr) return;
+    PrintFailure(result, *failure);
+    if (const KnownFinding* finding = MatchKnownFinding(known, result)) {
+      std::printf("  known finding %s: %s\n", finding->id.c_str(), finding->reference.c_str());
+    }
   };
   Result<TortureReport> report = RunTortureDriver(setup->driver);
   if (!report.ok()) return SetExitCode(ReportError("torture", report.status()));
+  for (FailureEntry& failure : report->failures) {
+    if (const KnownFinding* finding = MatchKnownFinding(known, failure.result)) {
+      failure.known_finding = finding->id;
+    }
+  }
   PrintProbeTable(*report);
   std::printf("%" PRIu64 " passed, %" PRIu64 " failed",
               report->run_count() - report->failed_count(), report->failed_count());
   if (report->crashed_count() > 0) std::printf(" (%" PRIu64 " crashed)", report->crashed_count());
+  if (report->known_finding_count() > 0) {
+    std::printf(" (%" PRIu64 " known findings, %" PRIu64 " new)", report->known_finding_count(),
+                report->failed_count() - report->known_finding_count());
+  }
   std::printf("\n");
   std::fflush(stdout);
   Status written = WriteReportFile(
@@ -290,7 +311,8 @@ void RunTortureCommand(const TortureFlags& flags) {
                  std::min(report->failures.size(), setup->driver.artifacts_count_max),
                  setup->driver.artifacts_dir.c_str());
   }
-  SetExitCode(report->failed_count() > 0 ? kExitFailure : kExitOk);
+  // Only new failures fail the run; known findings are in the reports.
+  SetExitCode(report->failed_count() > report->known_finding_count() ? kExitFailure : kExitOk);
 }
 
 struct ReplayFlags {
@@ -483,6 +505,9 @@ void AddTortureCommands(CLI::App& app) {
   command->add_flag("--json-seeds", torture->json_seeds,
                     "Also list every seed's status and trace hash in the JSON report");
   command->add_option("--junit", torture->junit_path, "Write a JUnit XML report");
+  command->add_option("--known-findings", torture->known_findings_path,
+                      "JSON list of documented findings (tools/known_findings.h): a failure "
+                      "matching one is reported under its id and does not fail the run");
   command->add_option("--artifacts", torture->artifacts_dir,
                       "Write a folder per failing seed (replay line, trace, verdict, shrunk "
                       "script) under this directory");

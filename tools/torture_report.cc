@@ -35,6 +35,8 @@ Json FailureJson(const FailureEntry& failure) {
   json["replay"] = failure.replay;
   json["shrink"] = failure.shrink.empty() ? Json(nullptr) : Json(failure.shrink);
   json["artifacts"] = failure.artifacts.empty() ? Json(nullptr) : Json(failure.artifacts);
+  json["known_finding"] =
+      failure.known_finding.empty() ? Json(nullptr) : Json(failure.known_finding);
   return json;
 }
 
@@ -75,6 +77,10 @@ Status ReadResults(const Json& json, TortureReport* report) {
     if (!failure.at("shrink").is_null()) entry.shrink = failure.at("shrink").get<std::string>();
     if (!failure.at("artifacts").is_null()) {
       entry.artifacts = failure.at("artifacts").get<std::string>();
+    }
+    // Reports written before known findings existed have no such field.
+    if (failure.contains("known_finding") && !failure.at("known_finding").is_null()) {
+      entry.known_finding = failure.at("known_finding").get<std::string>();
     }
     report->failures.push_back(std::move(entry));
   }
@@ -135,7 +141,11 @@ std::string Seconds(double seconds) {
 std::string JunitTestcase(const FailureEntry& failure, const std::string& suite_name) {
   const SeedResult& result = failure.result;
   const char* element = result.is_error() ? "error" : "failure";
-  std::string body = failure.replay + "\n";
+  std::string body = failure.known_finding.empty() ? std::string()
+                                                   : "known finding " + failure.known_finding +
+                                                         " (walsim torture "
+                                                         "--known-findings)\n";
+  body += failure.replay + "\n";
   if (!failure.shrink.empty()) body += failure.shrink + "\n";
   if (!failure.artifacts.empty()) body += "artifacts: " + failure.artifacts + "\n";
   body += "trace hash: " + HexHash(result.trace_hash) + "\n";
@@ -152,6 +162,12 @@ std::string SeedsText(const TortureReport& report) {
 }
 
 }  // namespace
+
+uint64_t TortureReport::known_finding_count() const {
+  uint64_t count = 0;
+  for (const FailureEntry& failure : failures) count += failure.known_finding.empty() ? 0 : 1;
+  return count;
+}
 
 uint64_t TortureReport::run_count() const {
   uint64_t count = 0;
@@ -234,6 +250,7 @@ Json ToJson(const TortureReport& report) {
   json["passed"] = report.run_count() - report.failed_count();
   json["failed"] = report.failed_count();
   json["crashed"] = report.crashed_count();
+  json["known_findings"] = report.known_finding_count();
   json["elapsed_seconds"] = report.elapsed_seconds;
   json["seeds_per_second"] = report.seeds_per_second;
   json["probes"] = Json::object();

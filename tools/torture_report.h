@@ -60,6 +60,8 @@ struct FailureEntry {
   std::string replay;     // "walsim replay ..."
   std::string shrink;     // "walsim shrink ..." (violations only, else empty)
   std::string artifacts;  // its artifacts folder, relative to --artifacts (empty: none)
+  // The id of the known finding it matches (tools/known_findings.h), else empty.
+  std::string known_finding;
 };
 
 struct TortureReport {
@@ -83,6 +85,7 @@ struct TortureReport {
   uint64_t run_count() const;
   uint64_t failed_count() const;
   uint64_t crashed_count() const;
+  uint64_t known_finding_count() const;  // failures that match a known finding
 };
 
 // Adds one result to report (its target must be one of report.targets).

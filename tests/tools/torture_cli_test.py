@@ -13,6 +13,8 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
 # The misuse option makes every WAL seed that takes a snapshot fail
 # (docs/torture.md): a failing target without a broken store.
 MISUSE = ["--component", "wal", "--purge-past-snapshot"]
@@ -20,12 +22,12 @@ MISUSE = ["--component", "wal", "--purge-past-snapshot"]
 # Fields every JSON report carries (docs/torture.md, "The JSON report").
 REPORT_FIELDS = [
     "format", "version", "targets", "options", "seeds", "shard", "shards", "jobs", "seeds_run",
-    "runs", "passed", "failed", "crashed", "elapsed_seconds", "seeds_per_second", "probes",
+    "runs", "passed", "failed", "crashed", "known_findings", "elapsed_seconds", "seeds_per_second", "probes",
     "failures",
 ]
 FAILURE_FIELDS = [
     "seed", "target", "status", "block", "line", "verdict", "invariant", "trace_hash", "probes",
-    "run_ms", "replay", "shrink", "artifacts",
+    "run_ms", "replay", "shrink", "artifacts", "known_finding",
 ]
 
 
@@ -306,6 +308,34 @@ def case_leveldb_findings_replay_and_go_with_their_cause():
                      "--param", "writes=400"]
     out = walsim(*manifest_tail, expect=1)
     check("violated integrity" in out.stdout and "checksum mismatch" in out.stdout, out.stdout)
+
+
+def case_known_findings_are_reported_under_their_id_and_only_new_failures_fail():
+    """--known-findings: LevelDB seed 553's documented MANIFEST finding is
+    still a failure in every report, under its id, but the run exits 0; the
+    same seed without the list, or a list that does not match it, exits 1."""
+    known = os.path.join(REPO, "ci", "known-findings.json")
+    seed = ["torture", "--target", "leveldb", "--seeds", "553:554", "--param",
+            "dir_sync=on-create", "--param", "sync=always"]
+    out = walsim(*seed, "--known-findings", known, "--json", "k.json", "--junit", "k.xml",
+                 expect=0)
+    check("known finding leveldb-1.23-torn-manifest-record" in out.stdout, out.stdout)
+    check("0 passed, 1 failed (1 known findings, 0 new)" in out.stdout, out.stdout)
+    report = load("k.json")
+    check(report["failed"] == 1 and report["known_findings"] == 1, report)
+    check(report["failures"][0]["known_finding"] == "leveldb-1.23-torn-manifest-record", report)
+    check("known finding leveldb-1.23-torn-manifest-record" in open("k.xml").read(), "junit")
+    walsim(*seed, expect=1)
+    with open("other.json", "w", encoding="utf-8") as file:
+        json.dump({"findings": [{"id": "other", "target": "leveldb", "invariant": "durable",
+                                 "verdict_contains": "checksum mismatch",
+                                 "reference": "a finding of another invariant"}]}, file)
+    walsim(*seed, "--known-findings", "other.json", expect=1)
+    with open("bad.json", "w", encoding="utf-8") as file:
+        json.dump({"findings": [{"id": "x", "target": "leveldb"}]}, file)
+    out = walsim("torture", "--target", "wal", "--seeds", "0:1", "--known-findings", "bad.json",
+                 expect=2)
+    check("finding 1: \"invariant\" must be a non-empty string" in out.stderr, out.stderr)
 
 
 def case_explore_reaches_a_torture_seed_through_the_registry():
