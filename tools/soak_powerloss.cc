@@ -307,8 +307,10 @@ std::string CheckLines(const std::vector<SyscallEvent>& events, const SoakChecke
 void FeedModel(std::span<const SyscallEvent> events, SoakChecker& checker, SoakReport& report,
                uint64_t* op_number) {
   bool open = false;
+  bool recovered = false;
   for (const SyscallEvent& event : events) {
     if (event.kind != SyscallKind::kMarker) continue;
+    recovered = recovered || event.data.starts_with("R ");
     if (event.data.starts_with("B ")) {
       (*op_number)++;
       (void)checker.Begin(*op_number);
@@ -321,6 +323,8 @@ void FeedModel(std::span<const SyscallEvent> events, SoakChecker& checker, SoakR
     }
   }
   if (open) report.ops_in_doubt++;
+  // The power went while the store was still recovering on the real disk.
+  if (!recovered) report.kills_before_first_op++;
 }
 
 struct CycleResult {
