@@ -322,7 +322,8 @@ void AddWalCommands(CLI::App& app) {
   AddUnsignedOption(verify, "--snapshot-term", &flags->snapshot_term, "the snapshot's term");
   verify->callback([flags] { RunVerify(*flags); });
 
-  CLI::App* repair = group->add_subcommand("repair", "truncate a torn tail (keeps <file>.broken)");
+  CLI::App* repair = group->add_subcommand(
+      "repair", "truncate a torn tail (keeps the cut bytes in <file>.<offset>.broken)");
   repair->add_option("dir", flags->dir, "WAL directory")->required();
   repair->callback([flags] { RunRepair(*flags); });
 

@@ -34,19 +34,53 @@ Status ValidatePayload(const RecordView& record, const RecordPosition& position)
                    Where(position) + ": unexpected record type " + std::to_string(record.type));
 }
 
-Status CopyFile(fs::FileSystem& fs, fs::File* from, const std::string& to_path) {
-  WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, from->Size());
-  WALSIM_ASSIGN_OR_RETURN(auto to, fs.Open(to_path, {.create = true, .truncate = true}));
-  std::vector<uint8_t> chunk(size_t{1} << 20);
-  for (uint64_t offset = 0; offset < size_bytes;) {
-    const size_t want = static_cast<size_t>(std::min<uint64_t>(chunk.size(), size_bytes - offset));
-    WALSIM_ASSIGN_OR_RETURN(size_t count, from->ReadAt(offset, std::span(chunk.data(), want)));
-    if (count == 0) return Status::IoError("short read copying to " + to_path);
-    WALSIM_RETURN_IF_ERROR(to->WriteAt(offset, std::span<const uint8_t>(chunk.data(), count)));
-    offset += count;
+// Copies from's bytes from offset up to its last non-zero byte into to, at
+// offset 0. Runs of zeros are left as holes (they read back as zeros), and
+// the zeros after the last non-zero byte (a segment's unused preallocation)
+// are not copied at all. Returns the bytes kept: the size of to.
+Result<uint64_t> CopyToLastNonZeroByte(fs::File& from, fs::File& to, uint64_t offset) {
+  WALSIM_ASSIGN_OR_RETURN(uint64_t size_bytes, from.Size());
+  WALSIM_ASSERT(offset <= size_bytes);
+  std::vector<uint8_t> chunk(
+      static_cast<size_t>(std::min<uint64_t>(size_bytes - offset, kTailCopyChunkBytes)));
+  uint64_t kept_bytes = 0;
+  // Each round reads at least one byte, so this is bounded by the file size.
+  for (uint64_t position = offset; position < size_bytes;) {
+    const size_t want =
+        static_cast<size_t>(std::min<uint64_t>(chunk.size(), size_bytes - position));
+    WALSIM_ASSIGN_OR_RETURN(size_t count, from.ReadAt(position, std::span(chunk.data(), want)));
+    if (count == 0) return Status::IoError("short read at offset " + std::to_string(position));
+    const std::span<const uint8_t> read(chunk.data(), count);
+    const auto last_non_zero =
+        std::find_if(read.rbegin(), read.rend(), [](uint8_t byte) { return byte != 0; });
+    const auto used = static_cast<size_t>(read.rend() - last_non_zero);
+    if (used > 0) {
+      WALSIM_RETURN_IF_ERROR(to.WriteAt(position - offset, read.first(used)));
+      kept_bytes = position - offset + used;
+    }
+    position += count;
   }
-  WALSIM_RETURN_IF_ERROR(to->Sync());
-  return to->Close();
+  return kept_bytes;
+}
+
+// Saves what Repair is about to cut off from (the bytes from offset on, up
+// to the last non-zero one) in a new file at backup_path, synced, and returns
+// their count. Only those bytes: a copy of the whole preallocated segment, as
+// etcd keeps, needs a segment of free space, and a nearly full disk then
+// cannot be repaired at all (torture seed 70102). On failure the partial
+// backup is removed (best effort: it is only a stray file) and from is
+// unchanged.
+Result<uint64_t> BackUpCutBytes(fs::FileSystem& fs, fs::File& from, uint64_t offset,
+                                const std::string& backup_path) {
+  WALSIM_ASSIGN_OR_RETURN(auto backup, fs.Open(backup_path, {.create = true, .truncate = true}));
+  Result<uint64_t> kept = CopyToLastNonZeroByte(from, *backup, offset);
+  Status status = kept.status();
+  if (status.ok()) status = backup->Sync();
+  Status closed = backup->Close();
+  if (status.ok()) status = closed;
+  if (status.ok()) return kept;
+  (void)fs.Remove(backup_path);
+  return status;
 }
 
 }  // namespace
@@ -86,8 +120,14 @@ Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& 
   if (!end.torn) return false;
   logger->info("wal: repairing {}", end.torn_status.message());
   fs::File* last = opened.files.back().file;
-  const std::string broken_path = last_path + std::string(kBrokenSuffix);
-  WALSIM_RETURN_IF_ERROR(CopyFile(fs, last, broken_path).WithContext("backing up " + last_path));
+  const uint64_t cut_offset = end.last_valid_offset;
+  const std::string broken_path = fs::Join(dir, FormatBrokenName(segments.back().name, cut_offset));
+  Result<uint64_t> kept = BackUpCutBytes(fs, *last, cut_offset, broken_path);
+  if (!kept.ok()) {
+    return kept.status().WithContext("backing up the bytes after offset " +
+                                     std::to_string(cut_offset) + " of " + last_path + " to " +
+                                     broken_path + " (nothing was cut)");
+  }
   // The backup's directory entry is durable before the original is cut.
   WALSIM_RETURN_IF_ERROR(fs.SyncDir(dir).WithContext("syncing the backup of " + last_path));
   WALSIM_ASSIGN_OR_RETURN(auto writable, fs.Open(last_path, {}));
@@ -95,8 +135,10 @@ Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& 
   WALSIM_RETURN_IF_ERROR(writable->Sync());
   WALSIM_RETURN_IF_ERROR(writable->Close());
   WALSIM_RETURN_IF_ERROR(fs.SyncDir(dir));
-  logger->info("wal: repaired {}: truncated to {} bytes (copy in {})", last_path,
-               end.last_valid_offset, broken_path);
+  logger->info(
+      "wal: repaired {}: truncated to {} bytes (the {} bytes cut, up to the last "
+      "non-zero one, are in {})",
+      last_path, cut_offset, *kept, broken_path);
   return true;
 }
 

@@ -30,6 +30,15 @@ std::optional<SegmentName> ParseSegmentName(std::string_view name) {
   return SegmentName{*seq, *index, std::string(name)};
 }
 
+std::string FormatBrokenName(std::string_view segment_name, uint64_t cut_offset) {
+  WALSIM_ASSERT(ParseSegmentName(segment_name).has_value());
+  std::string name(segment_name);
+  name += '.';
+  name += std::to_string(cut_offset);
+  name += kBrokenSuffix;
+  return name;
+}
+
 Result<std::vector<SegmentName>> ListSegments(fs::FileSystem& fs, std::string_view dir,
                                               spdlog::logger* logger, RecoveryReport* report) {
   Result<std::vector<std::string>> names = fs.List(dir);

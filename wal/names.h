@@ -33,6 +33,11 @@ std::string FormatSegmentName(uint64_t seq, uint64_t index);
 // nullopt unless name is exactly 16 lowercase hex digits, '-', 16, ".wal".
 std::optional<SegmentName> ParseSegmentName(std::string_view name);
 
+// The name of Repair's backup of the bytes it cut off segment_name from
+// cut_offset on: "<segment_name>.<cut_offset in decimal>.broken"
+// (docs/wal-format.md, "Repair").
+std::string FormatBrokenName(std::string_view segment_name, uint64_t cut_offset);
+
 // The segments in dir, in name order.
 // Failure: kNotFound/kFileNotFound when dir is missing or holds no segment;
 // fs errors otherwise.

@@ -190,13 +190,17 @@ class Wal {
   Status failure_;           // why the handle failed stop
 };
 
-// Truncates a torn tail of the last file (keeping a copy in "<file>.broken")
-// so the WAL opens. Returns true when it repaired, false when the WAL was
-// already sound. A torn tail ends at a torn frame (a zeroed sector, even with
-// frames after it, as etcd) or at a damaged last frame; everything after it
-// is cut off and logged. Failure: damage a repair must not hide (a CRC or
-// framing error with records after it, a missing file): that error, with
-// file and offset; kBusy when the WAL is open for writing; fs errors.
+// Truncates a torn tail of the last file so the WAL opens. Returns true when
+// it repaired, false when the WAL was already sound. A torn tail ends at a
+// torn frame (a zeroed sector, even with frames after it, as etcd) or at a
+// damaged last frame; everything after it is cut off and logged. The bytes
+// cut, from the cut offset up to the last non-zero byte, are first saved in
+// "<file>.<cut offset>.broken" (etcd copies the whole file to
+// "<file>.broken"). On success the backup and the truncation are durable.
+// Failure: damage a repair must not hide (a CRC or framing error with
+// records after it, a missing file): that error, with file and offset;
+// kBusy when the WAL is open for writing; kNoSpace when the backup does not
+// fit (nothing is cut then); fs errors.
 Result<bool> Repair(fs::FileSystem& fs, std::string_view dir, const WalOptions& options = {});
 
 // Reads the WAL from snap without locking or writing and checks it: CRCs,

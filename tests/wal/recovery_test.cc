@@ -64,10 +64,11 @@ class WalRecoveryTest : public ::testing::Test {
     auto read_only = OpenAndRead(/*write=*/false);
     ASSERT_TRUE(read_only.ok()) << "readers tolerate a torn tail";
     EXPECT_EQ(read_only->entries.size(), expected);
+    const std::string before = ReadWhole(fs(), offsets_path_);
     auto repaired = Repair(fs(), Dir(), Options());
     ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
     EXPECT_TRUE(*repaired);
-    EXPECT_TRUE(fs().Stat(offsets_path_ + ".broken").ok()) << "a copy is kept";
+    ExpectBackupOfTheCutBytes(before);
     auto again = Repair(fs(), Dir(), Options());
     ASSERT_TRUE(again.ok());
     EXPECT_FALSE(*again) << "a sound WAL needs no repair";
@@ -84,6 +85,19 @@ class WalRecoveryTest : public ::testing::Test {
     auto final_read = OpenAndRead(/*write=*/false);
     ASSERT_TRUE(final_read.ok()) << final_read.status().ToString();
     EXPECT_EQ(final_read->entries.size(), expected + 10);
+  }
+  // Repair kept the bytes it cut from the tail, up to the last non-zero one,
+  // in "<tail>.<cut offset>.broken".
+  void ExpectBackupOfTheCutBytes(const std::string& before) {
+    const std::string after = ReadWhole(fs(), offsets_path_);
+    ASSERT_LT(after.size(), before.size());
+    EXPECT_EQ(before.substr(0, after.size()), after) << "Repair only cuts";
+    const std::string backup_path = offsets_path_ + "." + std::to_string(after.size()) + ".broken";
+    ASSERT_TRUE(fs().Stat(backup_path).ok()) << "a copy of the cut bytes is kept";
+    const size_t end = before.find_last_not_of('\0') + 1;
+    ASSERT_GT(end, after.size()) << "a torn tail has a non-zero byte";
+    EXPECT_EQ(ReadWhole(fs(), backup_path), before.substr(after.size(), end - after.size()))
+        << "the backup holds the bytes cut, without the zeros after them";
   }
   void ExpectUnrepairable(WalError error, const std::string& path) {
     for (bool write : {true, false}) {

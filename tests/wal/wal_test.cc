@@ -763,6 +763,95 @@ TEST(WalShortWriteTest, AShortWriteLeavesARepairableTornTail) {
   EXPECT_GT(repaired_count, 0) << "no seed left a partial record";
 }
 
+// Repair on a disk with little or no free space (found by torture: seeds
+// 70102, 115139 and 151361). The tail is a preallocated segment with a torn
+// record in it, and another file takes all of the disk but free_bytes.
+class WalRepairSpaceTest : public ::testing::Test {
+ protected:
+  static constexpr uint64_t kCapacityBytes = 3 * kTestSegmentSizeBytes;
+
+  // One acknowledged entry, then a short write of the next Save. Returns the
+  // tail's path.
+  std::string TearTheTailAndFillTheDisk(uint64_t free_bytes) {
+    WALSIM_ASSERT(sim_.MkDir("/w").ok() && sim_.SyncDir("/").ok());
+    auto wal = Wal::Create(sim_, "/w/wal", "", QuietOptions());
+    WALSIM_ASSERT(wal.ok());
+    WALSIM_ASSERT((*wal)->Save(HardState{1, 0, 1}, acked_).ok());
+    sim_.InjectShortWrite((*wal)->TailPath());
+    const std::vector<Entry> torn = {MakeEntry(2, 1, std::string(600, 't'))};
+    WALSIM_ASSERT((*wal)->Save(HardState{}, torn).Is(StatusCode::kIoError));  // one frame
+    std::string tail = (*wal)->TailPath();
+    WALSIM_ASSERT((*wal)->Close().ok());
+    auto filler = sim_.Open("/filler", {.create = true});
+    WALSIM_ASSERT(filler.ok() && sim_.used_bytes() + free_bytes <= kCapacityBytes);
+    const uint64_t filler_bytes = kCapacityBytes - sim_.used_bytes() - free_bytes;
+    WALSIM_ASSERT((*filler)->Allocate(0, filler_bytes, fs::AllocateMode::kExtendSize).ok());
+    WALSIM_ASSERT(sim_.used_bytes() + free_bytes == kCapacityBytes);
+    return tail;
+  }
+  std::vector<std::string> BackupNames() {
+    auto names = sim_.List("/w/wal");
+    WALSIM_ASSERT(names.ok());
+    std::erase_if(*names, [](const std::string& name) { return !name.ends_with(".broken"); });
+    return *names;
+  }
+  void ExpectTornTailOnOpen() {
+    auto broken = Wal::Open(sim_, "/w/wal", {}, QuietOptions());
+    ASSERT_TRUE(broken.ok()) << broken.status().ToString();
+    EXPECT_EQ(WalErrorOf((*broken)->ReadAll().status()), WalError::kTornTail);
+  }
+  void ExpectOpensWithTheAcknowledgedEntry() {
+    auto reopened = Wal::Open(sim_, "/w/wal", {}, QuietOptions());
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    auto result = (*reopened)->ReadAll();
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(result->entries, acked_);
+  }
+
+  sim::SimFs sim_{sim::SimOptions{.seed = 1, .capacity_bytes = kCapacityBytes}};
+  std::vector<Entry> acked_ = {MakeEntry(1, 1, "acked")};
+};
+
+// A backup of the whole segment (etcd's) does not fit in less than a segment
+// of free space; the bytes Repair cuts do, named by the offset they came from.
+TEST_F(WalRepairSpaceTest, ATornTailIsRepairedWithLessThanASegmentFree) {
+  const std::string tail = TearTheTailAndFillTheDisk(kTestSegmentSizeBytes / 16);
+  ExpectTornTailOnOpen();
+  const std::string before = ReadWhole(sim_, tail);
+  auto repaired = Repair(sim_, "/w/wal", QuietOptions());
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_TRUE(*repaired);
+  const uint64_t cut_offset = ReadWhole(sim_, tail).size();
+  const std::string segment = tail.substr(tail.rfind('/') + 1);
+  ASSERT_EQ(BackupNames(), (std::vector<std::string>{FormatBrokenName(segment, cut_offset)}));
+  const std::string backup = ReadWhole(sim_, "/w/wal/" + BackupNames()[0]);
+  EXPECT_EQ(backup, before.substr(cut_offset, backup.size())) << "the bytes cut, from the cut on";
+  EXPECT_LT(backup.size(), kPageBytes) << "without the preallocated zeros";
+  EXPECT_NE(backup.back(), '\0') << "up to the last non-zero byte";
+  ExpectOpensWithTheAcknowledgedEntry();
+}
+
+// With no room even for the bytes to cut, Repair says so and changes
+// nothing: the tail keeps every byte, and no partial backup is left behind.
+// Once there is room, it repairs.
+TEST_F(WalRepairSpaceTest, OnAFullDiskRepairFailsWithNoSpaceAndCutsNothing) {
+  const std::string tail = TearTheTailAndFillTheDisk(0);
+  const std::string before = ReadWhole(sim_, tail);
+  auto refused = Repair(sim_, "/w/wal", QuietOptions());
+  ASSERT_TRUE(refused.status().Is(StatusCode::kNoSpace)) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("nothing was cut"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(ReadWhole(sim_, tail), before);
+  EXPECT_EQ(BackupNames(), std::vector<std::string>{});
+  ExpectTornTailOnOpen();
+  ASSERT_TRUE(sim_.Remove("/filler").ok());
+  auto repaired = Repair(sim_, "/w/wal", QuietOptions());
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_TRUE(*repaired);
+  EXPECT_EQ(BackupNames().size(), 1u);
+  ExpectOpensWithTheAcknowledgedEntry();
+}
+
 TEST_F(WalSimTest, AFailedWriteFailsStop) {
   auto wal = MustCreate("");
   sim().InjectWriteEio(wal->TailPath());
