@@ -92,13 +92,24 @@ Result<size_t> SelectSegments(const std::vector<SegmentName>& segments, std::str
   // read from the last file that starts at or below the snapshot
   // (SearchIndex), which holds the overwrite; the older files before it hold
   // only entries the overwrite superseded (reading them would resurrect a
-  // stale entry past the snapshot: torture seed 9091). A later file that
-  // starts AT the first file's index after a file that does not (not a run
-  // of Cuts with no entry between them) is a copy of the first file under a
-  // new sequence number, which SearchIndex might read alone: read from the
-  // oldest file instead, so the copy breaks the CRC chain.
+  // stale entry past the snapshot: torture seed 9091).
+  //
+  // A later file that starts AT the first file's index after a file that
+  // does not (not a run of Cuts with no entry between them) may be a copy of
+  // the first file under a new sequence number, which SearchIndex could pick
+  // and read alone; then read from the oldest file, so the copy breaks the
+  // CRC chain. It may also be legal: an overwrite whose entries came back up
+  // to the first file's index (torture seed 108275: files named 22, 15, 22).
+  // Reading from the oldest file is safe only when it starts at or below the
+  // snapshot: a file's entries start at or below its name's index and never
+  // skip one, so the overwrite rule drops every entry up to the snapshot and
+  // no superseded entry past it can leave a gap. A first file above the
+  // snapshot comes before SearchIndex's pick and holds nothing a read from
+  // the snapshot needs (seed 108275: its superseded entry 22, read from
+  // snapshot 15, was a gap). SearchIndex never picks a copy of it (the copy
+  // starts above the snapshot too), so the chain checks the copy.
   const uint64_t front_index = segments.front().index;
-  for (size_t i = 1; i < segments.size(); i++) {
+  for (size_t i = 1; i < segments.size() && front_index <= snapshot_index; i++) {
     const bool repeats_front =
         segments[i].index == front_index && segments[i - 1].index != front_index;
     if (repeats_front) *first = 0;
