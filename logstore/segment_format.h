@@ -163,6 +163,13 @@ struct BatchPlacement {
   uint64_t offset_bytes = 0;
 };
 
+// Where a committed batch lies in its segment.
+struct BatchExtent {
+  uint64_t offset_bytes = 0;  // its first frame (a multiple of the write alignment)
+  uint64_t size_bytes = 0;    // to the end of its commit frame (padding excluded)
+  uint64_t entry_count = 0;
+};
+
 // Encodes logs as one batch (entry frames, commit frame, zero padding) into
 // out, in one pass, and sets locations[i] to PackFrameLocation(offset of
 // logs[i]'s frame in the segment, its length): the in-memory index entries.

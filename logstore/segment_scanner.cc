@@ -178,6 +178,7 @@ Status ScanSegment(ByteSource& source, const ScanOptions& options, SegmentScan* 
   out->last_batch_seq = out->header.prev_batch_seq;
   out->tail = TailState::kClean;
   out->tail_offset_bytes = 0;
+  out->last_batch = {};
   uint32_t alignment = out->header.write_alignment_bytes;
   BatchCursor cursor{alignment, out->header.prev_batch_seq + 1, out->header.first_index};
   std::vector<uint64_t> batch_frames;
@@ -193,6 +194,7 @@ Status ScanSegment(ByteSource& source, const ScanOptions& options, SegmentScan* 
     out->frames.insert(out->frames.end(), batch_frames.begin(), batch_frames.end());
     out->batch_count++;
     out->last_batch_seq = cursor.batch_seq;
+    out->last_batch = {cursor.offset_bytes, *batch_end - cursor.offset_bytes, batch_frames.size()};
     cursor = BatchCursor{format::AlignUp(*batch_end, alignment), cursor.batch_seq + 1,
                          cursor.first_index + batch_frames.size()};
   }

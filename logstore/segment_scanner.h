@@ -56,6 +56,8 @@ struct SegmentScan {
   // Where the next batch goes (a multiple of the write alignment); may be
   // past the end of the file when the segment is full.
   uint64_t end_offset_bytes = 0;
+  // The last committed batch; entry_count 0 when none is.
+  format::BatchExtent last_batch;
   // Why the walk stopped at end_offset_bytes, e.g. "zeros at offset 8192".
   std::string stop_reason;
   TailState tail = TailState::kClean;

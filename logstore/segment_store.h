@@ -14,7 +14,9 @@
 //
 // Invariants: the recovered log is always a committed prefix of what was
 // written (any crash, any unsynced data persisted partially, reordered, torn
-// or zeroed); bytes are never overwritten after they were acknowledged.
+// or zeroed); bytes are never overwritten after they were acknowledged, but
+// by Open, which writes the tail's last batch again (a failed fsync may have
+// left it in the page cache only) once a durable copy of it exists.
 // logstore.meta records the last durable batch, so an acknowledged batch
 // lost to an illegal fault before a later head delete is reported
 // (kCorruption), never recovered as a log the store did not hold.
@@ -96,7 +98,8 @@ class SegmentStore final : public LogStore {
   // Opens the store in dir, creating dir and an empty store if missing, and
   // recovers: an uncommitted torn tail is dropped (and never written over),
   // leftover temp files and dead segments are removed, unknown files are
-  // logged and left alone.
+  // logged and left alone. Opened for writing, what it recovered is durable
+  // when it returns (docs/logstore-format.md, "Recovery").
   // Failure: kBusy (another store holds the lock); kCorruption (mid-log
   //   corruption, a bad header or meta, a missing segment, a batch the meta
   //   records as durable missing from the log: the message names
@@ -163,6 +166,18 @@ class SegmentStore final : public LogStore {
                                         uint64_t prev_last_batch_seq);
   Status ApplyFirstIndex();
   void RemoveLeftovers(const Listing& listing, std::vector<std::string> superseded_paths);
+  // Makes the tail as recovered durable, its last batch included when only
+  // the page cache may hold it (after a failed SyncData), without writing
+  // over it unprotected. REQUIRES: opened for writing, segments_ non-empty.
+  Status MakeTailDurable();
+  Result<std::span<uint8_t>> ReadTailBatchImage();
+  format::SegmentHeader CopySegmentHeader() const;
+  // Creates, durably, the segment of image (ReadTailBatchImage): it
+  // continues the tail just before its last batch and holds a copy of it.
+  // Returns its path; on failure no temporary file is left.
+  Result<std::string> CreateTailBatchCopy(std::span<const uint8_t> image);
+  Result<uint64_t> BorrowTailZeros(uint64_t wanted_bytes);
+  void ReturnTailZeros(uint64_t borrowed_bytes);
 
   // Mutations (segment_store.cc). Each fails stop on an I/O error.
   Status CheckWritable() const;
@@ -225,6 +240,8 @@ class SegmentStore final : public LogStore {
   uint64_t write_offset_bytes_ = 0;  // in segments_.back()
   bool must_roll_ = false;           // the last segment has a torn tail
   bool torn_tail_dropped_ = false;
+  // The last batch recovered in the tail segment (entry_count 0: none).
+  format::BatchExtent tail_batch_;
   std::vector<uint8_t> write_buffer_;
   std::vector<uint8_t> read_buffer_;
   // Index buffers of dropped segments, reused by the next segments: a head

@@ -118,16 +118,9 @@ Status SegmentStore::Recover() {
   std::vector<std::string> superseded_paths;
   WALSIM_RETURN_IF_ERROR(RecoverSegments(listing, &superseded_paths));
   if (!options_.read_only) {
-    if (!segments_.empty()) {
-      // The tail as recovered may be only in the page cache: a batch this
-      // or an earlier process wrote and whose sync failed without syncing
-      // (ENOSPC), and which it could not spoil, reads back intact (torture
-      // seed 74424); the spoiled frame of a failed batch the open dropped
-      // may be unsynced too (seed 1386). The caller builds on what the open
-      // found, so the tail as recovered is made durable.
-      WALSIM_RETURN_IF_ERROR(segments_.back().file->SyncData());
-    }
+    // First: the files it removes make room for the copy MakeTailDurable writes.
     RemoveLeftovers(listing, superseded_paths);
+    if (!segments_.empty()) WALSIM_RETURN_IF_ERROR(MakeTailDurable());
     // The caller builds on what this open found, so it must survive a crash
     // even when it is not yet durable: a rename (head deletion, roll) whose
     // directory sync failed is live but would be undone by the next crash,
@@ -254,13 +247,15 @@ Result<uint64_t> SegmentStore::FrameBatchSeq(const Segment& segment, uint64_t in
 }
 
 // A continue segment records where the log ended when it was created. Batches
-// of the segment before it past that point were never acknowledged: a batch
-// whose write or sync failed, which a reopen then dropped as torn (the store
-// spoils a failed batch, unsynced), and whose bytes reached the disk after all
-// (an fsync error does not undo writes the device already took, and a crash
-// may keep them while losing the spoiling write). Like a truncate segment, the
-// successor then supersedes them. Returns false (nothing cut) unless the cut
-// falls exactly between batch header.prev_batch_seq and the next one.
+// of the segment before it past that point are superseded, like a truncate
+// segment's: either never acknowledged (a batch whose write or sync failed,
+// which a reopen then dropped as torn: the store spoils a failed batch,
+// unsynced; its bytes reached the disk after all, as an fsync error does not
+// undo writes the device already took, and a crash kept them while losing the
+// spoiling write), or the tail's last batch, which the successor holds a copy
+// of (an open making it durable crashed, MakeTailDurable). Returns false
+// (nothing cut) unless the cut falls exactly between batch
+// header.prev_batch_seq and the next one.
 Result<bool> SegmentStore::CutUnacknowledgedBatches(const format::SegmentHeader& header,
                                                     uint64_t prev_last_batch_seq) {
   Segment& prev = segments_.back();
@@ -276,8 +271,8 @@ Result<bool> SegmentStore::CutUnacknowledgedBatches(const format::SegmentHeader&
   }
   if (kept_seq != header.prev_batch_seq || first_cut_seq != header.prev_batch_seq + 1) return false;
   logger_->warn(
-      "log store {}: {} holds unacknowledged batches {}..{} (indexes {}..{}) past the "
-      "point its successor continues from; they are superseded",
+      "log store {}: {} holds batches {}..{} (indexes {}..{}) past the point its "
+      "successor continues from; they are superseded",
       dir_, prev.path, first_cut_seq, prev_last_batch_seq, cut_index, prev.next_index() - 1);
   prev.frames.resize(cut_index - prev.header.first_index);
   WALSIM_ASSERT(prev.next_index() == cut_index);
@@ -334,6 +329,7 @@ Status SegmentStore::RecoverSegments(const Listing& listing,
     scan.frames = {};
     segments_.push_back(std::move(segment));
     prev_segment_seq = live[i].segment_seq;
+    tail_batch_ = scan.last_batch;
     prev_stop_reason = scan.stop_reason;
     last_batch_seq_ = scan.last_batch_seq;
     write_offset_bytes_ = scan.end_offset_bytes;
@@ -351,6 +347,150 @@ Status SegmentStore::RecoverSegments(const Listing& listing,
                   scan.tail_offset_bytes, segments_.back().path, scan.stop_reason);
   }
   return ApplyFirstIndex();
+}
+
+// The caller builds on what an open for writing recovered, so the tail as
+// recovered must survive a crash. SyncData makes durable what the page cache
+// holds dirty: a batch whose sync failed for want of space and could not be
+// spoiled (torture seed 74424), the spoiled frame of a failed batch the open
+// dropped (seed 1386). It does nothing for a batch whose own SyncData failed
+// with EIO: Linux marked its pages clean, so when the spoiling write failed
+// too, a restart that kept the page cache (this process or a new one) reads
+// it back intact, a new SyncData writes nothing, and the next crash takes it
+// back (seeds 129350 and 147395; in seed 156316 a tail delete was built on
+// it). Only the tail's last batch can be in that state: the store writes a
+// batch only after the previous one synced, and after a failed one nothing
+// but the spoiling write at that batch, so a batch followed by anything (a
+// later batch, a torn tail) synced. That one batch is written again, which
+// dirties its pages, before the SyncData: the cost is a batch, not a segment.
+//
+// Never written over unprotected: if the batch was durable and acknowledged,
+// a crash tearing the rewrite on a disk whose sectors are not atomic would
+// destroy it (the WAL's in-place rewrite lost records that way, and `walsim
+// explore` of log-torn-batch.scn finds it here too). A copy goes first into
+// a small segment, created durably, that continues the tail just before the
+// batch: while it exists, recovery takes the batch from it (row 5b cuts the
+// tail's copy, or the copy links plainly when the tail's is lost), so every
+// crash keeps one intact copy. It is removed once the rewrite is synced; the
+// open's SyncDir makes that durable before anything is appended after the
+// batch (a copy coming back then would cut the appended batches off).
+Status SegmentStore::MakeTailDurable() {
+  Segment& tail = segments_.back();
+  if (must_roll_ || tail_batch_.entry_count == 0) return tail.file->SyncData();
+  WALSIM_ASSIGN_OR_RETURN(const std::span<uint8_t> image, ReadTailBatchImage());
+  const std::span<uint8_t> batch = image.subspan(options_.write_alignment_bytes);
+  uint64_t borrowed_bytes = 0;
+  Result<std::string> copy = CreateTailBatchCopy(image);
+  if (copy.status().Is(StatusCode::kNoSpace)) {
+    WALSIM_ASSIGN_OR_RETURN(borrowed_bytes, BorrowTailZeros(image.size()));
+    if (borrowed_bytes > 0) copy = CreateTailBatchCopy(image);
+  }
+  if (!copy.ok()) {
+    if (!copy.status().Is(StatusCode::kNoSpace)) return copy.status();
+    // Opening beats refusing to open a full disk: the rewrite is then
+    // unprotected, which only a crash during it on a disk whose sectors
+    // are not atomic can turn into a loss (docs/logstore-format.md).
+    logger_->warn("log store {}: no room for a copy of the last batch of {}; rewriting it in place",
+                  dir_, tail.path);
+  }
+  WALSIM_RETURN_IF_ERROR(tail.file->WriteAt(tail_batch_.offset_bytes, batch));
+  WALSIM_RETURN_IF_ERROR(tail.file->SyncData());
+  if (copy.ok()) WALSIM_RETURN_IF_ERROR(fs_.Remove(*copy));
+  if (borrowed_bytes > 0) ReturnTailZeros(borrowed_bytes);
+  return Status::Ok();
+}
+
+// The tail's last batch as a copy segment's image: a header block (filled
+// by CreateTailBatchCopy), then the batch, read back from the tail and
+// checked to be the batch the scan found.
+Result<std::span<uint8_t>> SegmentStore::ReadTailBatchImage() {
+  const Segment& tail = segments_.back();
+  WALSIM_ASSERT(tail_batch_.entry_count <= tail.frames.size() && tail_batch_.size_bytes > 0);
+  const uint64_t alignment = options_.write_alignment_bytes;
+  const uint64_t image_size_bytes = alignment + tail_batch_.size_bytes;
+  if (write_buffer_.size() < image_size_bytes) write_buffer_.resize(image_size_bytes);
+  const std::span<uint8_t> image(write_buffer_.data(), image_size_bytes);
+  std::fill_n(image.begin(), alignment, uint8_t{0});
+  WALSIM_ASSIGN_OR_RETURN(size_t read_count,
+                          tail.file->ReadAt(tail_batch_.offset_bytes, image.subspan(alignment)));
+  format::SegmentHeader header = CopySegmentHeader();
+  format::EncodeSegmentHeader(header, image.first<format::kSegmentHeaderSizeBytes>());
+  fs::SpanByteSource source(image);
+  SegmentScan scan;
+  std::vector<uint8_t> window;
+  Status scanned =
+      read_count + alignment != image.size()
+          ? Status::Corruption("short read")
+          : ScanSegment(source, {.window_bytes = options_.scan_window_bytes}, &scan, &window);
+  if (!scanned.ok() || scan.batch_count != 1 || scan.last_batch_seq != last_batch_seq_ ||
+      scan.frames.size() != tail_batch_.entry_count) {
+    return Status::Corruption(tail.path + ": batch " + std::to_string(last_batch_seq_) +
+                              " at offset " + std::to_string(tail_batch_.offset_bytes) +
+                              " changed since the scan");
+  }
+  return image;
+}
+
+// The copy continues the tail just before its last batch. The tail is the
+// newest segment, so the copy takes the next sequence, which a later roll
+// takes again once the copy is gone.
+format::SegmentHeader SegmentStore::CopySegmentHeader() const {
+  const Segment& tail = segments_.back();
+  WALSIM_ASSERT(next_segment_seq_ == tail.header.segment_seq + 1);
+  const format::SegmentHeader header{SegmentKind::kContinue, next_segment_seq_,
+                                     tail.next_index() - tail_batch_.entry_count,
+                                     last_batch_seq_ - 1, options_.write_alignment_bytes};
+  WALSIM_ASSERT(header.first_index >= tail.header.first_index &&
+                header.prev_batch_seq >= tail.header.prev_batch_seq);
+  return header;
+}
+
+Result<std::string> SegmentStore::CreateTailBatchCopy(std::span<const uint8_t> image) {
+  const format::SegmentHeader header = CopySegmentHeader();
+  const std::string path =
+      fs::Join(dir_, format::SegmentFileName(header.segment_seq, header.first_index));
+  const std::string temp_path = path + std::string(format::kTempSuffix);
+  Status status = [&]() -> Status {
+    WALSIM_ASSIGN_OR_RETURN(auto file, fs_.Open(temp_path, {.create = true, .truncate = true}));
+    WALSIM_RETURN_IF_ERROR(file->WriteAt(0, image));
+    WALSIM_RETURN_IF_ERROR(file->Sync());
+    WALSIM_RETURN_IF_ERROR(file->Close());
+    WALSIM_RETURN_IF_ERROR(fs_.Rename(temp_path, path));
+    return fs_.SyncDir(dir_);
+  }();
+  if (status.ok()) return path;
+  // Removed before anything else happens (a copy left behind would supersede
+  // batches appended to the tail later), and for its room, for a retry.
+  for (const std::string& leftover : {temp_path, path}) {
+    Status removed = fs_.Remove(leftover);
+    if (!removed.ok() && !removed.Is(StatusCode::kNotFound)) return removed;
+  }
+  return status.WithContext("copying the last batch of " + segments_.back().path + " to " + path);
+}
+
+// On a full disk the copy takes its room from the zeros at the end of the
+// tail's preallocation (past its last batch they hold nothing: the tail is
+// clean), and ReturnTailZeros gives it back. Returns the bytes taken.
+Result<uint64_t> SegmentStore::BorrowTailZeros(uint64_t wanted_bytes) {
+  Segment& tail = segments_.back();
+  if (tail.size_bytes <= write_offset_bytes_) return uint64_t{0};
+  const uint64_t borrowed_bytes = std::min(wanted_bytes, tail.size_bytes - write_offset_bytes_);
+  WALSIM_RETURN_IF_ERROR(tail.file->Truncate(tail.size_bytes - borrowed_bytes));
+  tail.size_bytes -= borrowed_bytes;
+  WALSIM_ASSERT(tail.size_bytes >= write_offset_bytes_);
+  return borrowed_bytes;
+}
+
+void SegmentStore::ReturnTailZeros(uint64_t borrowed_bytes) {
+  Segment& tail = segments_.back();
+  Status status = tail.file->Allocate(tail.size_bytes, borrowed_bytes, fs::AllocateMode::kZeroFill);
+  if (!status.ok()) {
+    // The tail stays short: a batch that no longer fits rolls a new segment.
+    logger_->warn("log store {}: could not give back {} bytes of {}: {}", dir_, borrowed_bytes,
+                  tail.path, status.ToString());
+    return;
+  }
+  tail.size_bytes += borrowed_bytes;
 }
 
 // A log that ends before a batch logstore.meta records as durable lost an

@@ -426,6 +426,44 @@ TEST_F(SegmentRecoveryTest, UnacknowledgedBatchBehindAContinueSegmentIsCutOff) {
   ExpectOnly(RecoveryCase::kUnacknowledgedBatchesCut, {RecoveryCase::kTornTail});
 }
 
+// Row 5b, its other origin: the reopen that makes the tail's last batch
+// durable first copies it into a segment of its own, which continues the
+// tail just before it. When that reopen fails (or crashes) before removing
+// the copy, the copy supersedes the tail's: the batch is recovered once,
+// whether the tail's own copy is intact or was lost.
+TEST_F(SegmentRecoveryTest, CopyOfTheLastBatchLeftByAFailedReopenSupersedesTheTailsCopy) {
+  Open();
+  StoreBatches(3);  // batches 1..3: indexes 1..6
+  const std::string tail = SegmentPaths().back();
+  const std::vector<Log> acknowledged = ReadAll(*store_);
+  CloseStore();
+  fs_.InjectWriteEio(tail);  // the reopen's rewrite of batch 3 in the tail
+  Result<std::unique_ptr<SegmentStore>> failed = OpenStore();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::kIoError);
+  const std::string copy = fs::Join(kDir, format::SegmentFileName(2, 5));
+  const size_t copy_size_bytes = fs_.ReadDurable(copy).value().size();  // durable: synced
+  EXPECT_GT(copy_size_bytes, kAlignmentBytes);  // a header block and the batch
+  EXPECT_LT(copy_size_bytes, 2 * kAlignmentBytes);
+  report_ = {};
+  Open();
+  EXPECT_EQ(ReadAll(*store_), acknowledged);
+  EXPECT_EQ(SegmentPaths(), (std::vector<std::string>{tail, copy}));
+  ExpectOnly(RecoveryCase::kUnacknowledgedBatchesCut);
+  CloseStore();
+  ASSERT_TRUE(fs_.ZeroRange(tail, BatchOffset(2), kAlignmentBytes).ok());  // the tail's is lost
+  report_ = {};
+  Open();
+  EXPECT_EQ(ReadAll(*store_), acknowledged);
+  EXPECT_FALSE(report_.Took(RecoveryCase::kUnacknowledgedBatchesCut));
+  StoreBatches(1, /*term=*/2);  // the copy is full: a new segment
+  EXPECT_EQ(store_->GetInfo().segment_count, 3u);
+  CloseStore();
+  fs_.Crash(sim::CrashModel::kClean);
+  Open();
+  EXPECT_EQ(store_->LastIndex().value(), 8u);
+}
+
 // Row: a head delete whose meta never became durable leaves the old log.
 TEST_F(SegmentRecoveryTest, InterruptedHeadDeleteKeepsTheOldLog) {
   Open();

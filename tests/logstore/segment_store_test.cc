@@ -13,6 +13,7 @@
 #include "base/executor.h"
 #include "base/log.h"
 #include "fs/posix_fs.h"
+#include "logstore/segment_format.h"
 #include "sim/sim_fs.h"
 #include "tests/logstore/logstore_test_util.h"
 
@@ -192,6 +193,81 @@ TEST_F(SegmentStoreTest, FailedSyncFailsStopAndIsNotRecoveredInProcess) {
   EXPECT_EQ(store->LastIndex().value(), 8u);
   ASSERT_TRUE(store->GetLog(5, &log).ok());
   EXPECT_EQ(log.term, 2u);
+}
+
+// Linux after a failed fsync: the batch's pages are marked clean, so they
+// read back intact but are not durable, and a later SyncData writes nothing
+// (torture seeds 129350, 147395). The reopen that reads the batch back makes
+// it durable by writing it again, behind a copy it removes afterwards.
+TEST_F(SegmentStoreTest, BatchReadBackAfterAFailedSyncDataIsMadeDurableByTheReopen) {
+  auto store = Open();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 4, 1)).ok());
+  const std::string path = store->GetInfo().segment_paths.back();
+  ASSERT_TRUE(store->Close().ok());
+  // The state a batch whose SyncData failed with EIO leaves when its
+  // spoiling write fails too: written, then its pages marked clean.
+  options_.no_sync = true;
+  store = Open();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(5, 4, 1)).ok());
+  ASSERT_TRUE(store->Close().ok());
+  options_.no_sync = false;
+  auto file = fs_.Open(path, {}).value();
+  fs_.InjectSyncEio(path);
+  ASSERT_EQ(file->SyncData().code(), StatusCode::kIoError);
+  ASSERT_TRUE(file->Close().ok());
+  fs_.set_trace_enabled(true);
+  store = Open();  // a restart without a crash: the page cache holds the batch
+  EXPECT_EQ(ReadAll(*store), MakeBatch(1, 8, 1));
+  EXPECT_EQ(CountTrace("write path=" + path), 1u);  // the batch, written again
+  EXPECT_EQ(CountTrace("remove path=/log/0000000000000002-0000000000000005.seg -> ok"), 1u);
+  EXPECT_EQ(fs_.List("/log").value().size(), 3u);  // LOCK, meta, the segment: no copy left
+  fs_.Crash(sim::CrashModel::kClean);
+  store = Open();
+  EXPECT_EQ(ReadAll(*store), MakeBatch(1, 8, 1));
+  EXPECT_EQ(store->GetInfo().segment_count, 1u);
+}
+
+// A full disk has no room for the copy: it takes room from the zeros at the
+// end of the tail's preallocation and gives it back, so the tail still takes
+// batches afterwards.
+TEST_F(SegmentStoreTest, OnAFullDiskTheReopenBorrowsTheTailsZerosForItsCopy) {
+  options_.segment_size_bytes = 4096;
+  sim::SimFs fs(sim::SimOptions{.capacity_bytes = 4096 + format::kMetaSizeBytes});
+  auto store = SegmentStore::Open(fs, "/log", options_).value();
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(1, 2, 1)).ok());
+  ASSERT_TRUE(store->Close().ok());
+  ASSERT_EQ(fs.used_bytes(), fs.options().capacity_bytes);
+  store = SegmentStore::Open(fs, "/log", options_).value();
+  EXPECT_EQ(ReadAll(*store), MakeBatch(1, 2, 1));
+  EXPECT_EQ(fs.Stat(store->GetInfo().segment_paths.back()).value().size_bytes, 4096u);
+  ASSERT_TRUE(store->StoreLogs(MakeBatch(3, 2, 1)).ok());
+  fs.Crash(sim::CrashModel::kClean);
+  store = SegmentStore::Open(fs, "/log", options_).value();
+  EXPECT_EQ(ReadAll(*store), MakeBatch(1, 4, 1));
+}
+
+// Without even that room (the tail is full) the store still opens, and the
+// last batch is rewritten in place, unprotected (docs/logstore-format.md).
+TEST_F(SegmentStoreTest, OnAFullDiskWithAFullTailTheReopenRewritesTheLastBatchInPlace) {
+  options_.segment_size_bytes = 4096;
+  sim::SimFs fs(sim::SimOptions{.capacity_bytes = 4096 + format::kMetaSizeBytes});
+  auto store = SegmentStore::Open(fs, "/log", options_).value();
+  for (uint64_t first = 1; first < 15; first += 2) {  // 7 batches of 512 bytes fill it
+    ASSERT_TRUE(store->StoreLogs(MakeBatch(first, 2, 1)).ok());
+  }
+  ASSERT_TRUE(store->Close().ok());
+  fs.set_trace_enabled(true);
+  store = SegmentStore::Open(fs, "/log", options_).value();
+  EXPECT_EQ(ReadAll(*store), MakeBatch(1, 14, 1));
+  const std::string path = store->GetInfo().segment_paths.back();
+  size_t rewrites = 0;
+  for (const std::string& line : fs.trace()) {
+    if (line.find("write path=" + path + " offset=3584") != std::string::npos) rewrites++;
+  }
+  EXPECT_EQ(rewrites, 1u);
+  fs.Crash(sim::CrashModel::kClean);
+  store = SegmentStore::Open(fs, "/log", options_).value();
+  EXPECT_EQ(ReadAll(*store), MakeBatch(1, 14, 1));
 }
 
 TEST_F(SegmentStoreTest, FailedWriteFailsStop) {
