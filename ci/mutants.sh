@@ -212,13 +212,15 @@ run_torture() {
       spent_seeds=$((spent_seeds + seed_count))
       continue
     fi
-    seed=$(echo "$out" | sed -n 's/^FAIL seed=\([0-9]*\) .*/\1/p' | head -1)
+    # sed quits at its first match: `| head -1` under pipefail could kill a
+    # writer still going with SIGPIPE (exit 141) and end the whole script.
+    seed=$(sed -n '/^FAIL seed=/{s/^FAIL seed=\([0-9]*\) .*/\1/p;q}' <<<"$out")
     kill_flags=$flags
     if [[ -n $seed ]]; then
       kill_by=torture
       kill_seed=$seed
-      kill_verdict=$(echo "$out" | grep -m1 '^FAIL seed=' | cut -c1-200)
-      kill_shrink=$(echo "$out" | sed -n 's/^  shrink: walsim //p' | head -1)
+      kill_verdict=$(grep -m1 '^FAIL seed=' <<<"$out" | cut -c1-200)
+      kill_shrink=$(sed -n '/^  shrink: walsim /{s/^  shrink: walsim //p;q}' <<<"$out")
       spent_seeds=$((spent_seeds + seed + 1))
     else
       # An abort (a production assertion) ends the process before any FAIL
