@@ -373,6 +373,27 @@ Result<SoakReport> RunSoak(const SoakOptions& options) {
     }
     return RunPowerLossSoak(options);
   }
+  return RunSoakCycles(
+      options,
+      [&options](SoakChecker& checker, const std::string& store_dir, uint64_t cycle,
+                 SoakReport& report, uint64_t* op_number) -> Result<std::string> {
+        WALSIM_ASSIGN_OR_RETURN(Child child, SpawnChild(options, store_dir, checker, cycle));
+        CycleRun run(checker, report, op_number);
+        const KillPlan plan = DrawKillPlan(options.seed, cycle);
+        CycleEnd end = RunCycleLines(child, plan, run);
+        std::string died = ReapChild(child.pid, end.killed, run);
+        if (end.killed) report.kills++;
+        if (end.killed && !run.began_any()) report.kills_before_first_op++;
+        if (run.op_failed()) report.child_stops_after_error++;
+        if (run.op_open()) report.ops_in_doubt++;
+        std::string violation = !end.violation.empty() ? end.violation : died;
+        scenarios::Verdict verdict = checker.RecoverAndCheck(*op_number);
+        if (violation.empty() && !verdict.ok()) violation = verdict.ToString();
+        return violation;
+      });
+}
+
+Result<SoakReport> RunSoakCycles(const SoakOptions& options, const SoakCycle& run_cycle) {
   WALSIM_RETURN_IF_ERROR(PrepareSoakDir(options.dir));
   const std::string store_dir = options.dir + "/" + std::string(SoakTargetName(options.target));
   std::unique_ptr<SoakChecker> checker = MakeSoakChecker(options.target, store_dir, options.seed);
@@ -384,19 +405,9 @@ Result<SoakReport> RunSoak(const SoakOptions& options) {
        cycle++) {
     if (Clock::now() - start >= budget) break;
     checker->StartCycle(cycle, op_number);
-    WALSIM_ASSIGN_OR_RETURN(Child child, SpawnChild(options, store_dir, *checker, cycle));
-    CycleRun run(*checker, report, &op_number);
-    const KillPlan plan = DrawKillPlan(options.seed, cycle);
-    CycleEnd end = RunCycleLines(child, plan, run);
-    std::string died = ReapChild(child.pid, end.killed, run);
+    WALSIM_ASSIGN_OR_RETURN(std::string violation,
+                            run_cycle(*checker, store_dir, cycle, report, &op_number));
     report.cycles++;
-    if (end.killed) report.kills++;
-    if (end.killed && !run.began_any()) report.kills_before_first_op++;
-    if (run.op_failed()) report.child_stops_after_error++;
-    if (run.op_open()) report.ops_in_doubt++;
-    std::string violation = !end.violation.empty() ? end.violation : died;
-    scenarios::Verdict verdict = checker->RecoverAndCheck(op_number);
-    if (violation.empty() && !verdict.ok()) violation = verdict.ToString();
     if (!violation.empty()) {
       report.violations.push_back({cycle, violation});
       break;

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -74,6 +75,19 @@ struct SoakReport {
 // without libfiu's preload), fs errors making the directory.
 // With power_loss: RunPowerLossSoak (tools/soak_powerloss.h).
 Result<SoakReport> RunSoak(const SoakOptions& options);
+
+class SoakChecker;
+
+// One cycle of a soak mode, after checker.StartCycle: runs it, counts it in
+// report (not `cycles`), and returns its violation ("" for none). Failure:
+// what stops the soak itself (fs errors of the harness).
+using SoakCycle =
+    std::function<Result<std::string>(SoakChecker& checker, const std::string& store_dir,
+                                      uint64_t cycle, SoakReport& report, uint64_t* op_number)>;
+
+// The loop both modes share: a fresh directory, one checker, cycles until
+// options.cycle_count_max or the budget, stopping at the first violation.
+Result<SoakReport> RunSoakCycles(const SoakOptions& options, const SoakCycle& run_cycle);
 
 // Makes dir (absolute) if it is missing. Failure: kInvalidArgument when it
 // exists and is not empty (a soak starts on a fresh directory), fs errors.

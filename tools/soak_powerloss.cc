@@ -4,7 +4,6 @@
 #include <linux/falloc.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -24,8 +23,6 @@
 
 namespace walsim::tools {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 constexpr uint64_t kTreeNodeCountMax = 100'000;
 constexpr uint64_t kTreeDepthMax = 16;
@@ -327,11 +324,8 @@ void FeedModel(std::span<const SyscallEvent> events, SoakChecker& checker, SoakR
   if (!recovered) report.kills_before_first_op++;
 }
 
-struct CycleResult {
-  std::string violation;
-};
-
-Result<CycleResult> RunCycle(const SoakOptions& options, const std::string& store_dir,
+// Returns the cycle's violation ("" for none).
+Result<std::string> RunCycle(const SoakOptions& options, const std::string& store_dir,
                              SoakChecker& checker, uint64_t cycle, SoakReport& report,
                              uint64_t* op_number) {
   Rng rng = Rng(options.seed).Stream("soak/power-loss/" + std::to_string(cycle));
@@ -343,9 +337,8 @@ Result<CycleResult> RunCycle(const SoakOptions& options, const std::string& stor
   StartSyscallTrace(options.dir);
   (void)RunSoakChild(child);  // its lines say how it went
   const std::vector<SyscallEvent> events = StopSyscallTrace();
-  CycleResult result;
-  result.violation = CheckLines(events, checker);
-  if (!result.violation.empty()) return result;
+  const std::string lines_violation = CheckLines(events, checker);
+  if (!lines_violation.empty()) return lines_violation;
   if (events.empty()) {
     return Status::FailedPrecondition(
         "the syscall trace is empty: this binary was not linked with the recorder's --wrap");
@@ -356,25 +349,22 @@ Result<CycleResult> RunCycle(const SoakOptions& options, const std::string& stor
   std::span<const SyscallEvent> before(events.data(), plan.event_count);
   Status replayed = ReplaySyscalls(sim, before);
   if (!replayed.ok()) {
-    result.violation = "the trace does not replay on the simulated disk: " + replayed.ToString();
-    return result;
+    return "the trace does not replay on the simulated disk: " + replayed.ToString();
   }
   FeedModel(before, checker, report, op_number);
   sim.Crash();
   report.kills++;
   scenarios::Verdict verdict = checker.RecoverAndCheckOn(sim, *op_number);
   if (!verdict.ok()) {
-    result.violation = verdict.ToString() + " (power loss after " +
-                       std::to_string(plan.event_count) + " of " + std::to_string(events.size()) +
-                       " calls" +
-                       (plan.event_count == 0
-                            ? ""
-                            : ", the last " + DescribeSyscallEvent(events[plan.event_count - 1])) +
-                       ")";
-    return result;
+    return verdict.ToString() + " (power loss after " + std::to_string(plan.event_count) + " of " +
+           std::to_string(events.size()) + " calls" +
+           (plan.event_count == 0
+                ? ""
+                : ", the last " + DescribeSyscallEvent(events[plan.event_count - 1])) +
+           ")";
   }
   WALSIM_RETURN_IF_ERROR(WriteBackTree(sim, options.dir));
-  return result;
+  return std::string();
 }
 
 }  // namespace
@@ -394,28 +384,12 @@ Status ReplaySyscalls(sim::SimFs& sim, std::span<const SyscallEvent> events) {
 Result<SoakReport> RunPowerLossSoak(const SoakOptions& options) {
   WALSIM_ASSERT(!options.dir.empty() && options.dir.front() == '/');
   WALSIM_ASSERT(options.fiu_rules.empty());
-  WALSIM_RETURN_IF_ERROR(PrepareSoakDir(options.dir));
-  const std::string store_dir = options.dir + "/" + std::string(SoakTargetName(options.target));
-  std::unique_ptr<SoakChecker> checker = MakeSoakChecker(options.target, store_dir, options.seed);
-  SoakReport report;
-  const auto start = Clock::now();
-  const auto budget = std::chrono::duration<double>(options.minutes * 60);
-  uint64_t op_number = 0;
-  for (uint64_t cycle = 0; options.cycle_count_max == 0 || cycle < options.cycle_count_max;
-       cycle++) {
-    if (Clock::now() - start >= budget) break;
-    checker->StartCycle(cycle, op_number);
-    WALSIM_ASSIGN_OR_RETURN(CycleResult result,
-                            RunCycle(options, store_dir, *checker, cycle, report, &op_number));
-    report.cycles++;
-    if (!result.violation.empty()) {
-      report.violations.push_back({cycle, result.violation});
-      break;
-    }
-    report.last_recovered = checker->DescribeRecovered();
-  }
-  report.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
-  return report;
+  return RunSoakCycles(
+      options,
+      [&options](SoakChecker& checker, const std::string& store_dir, uint64_t cycle,
+                 SoakReport& report, uint64_t* op_number) -> Result<std::string> {
+        return RunCycle(options, store_dir, checker, cycle, report, op_number);
+      });
 }
 
 }  // namespace walsim::tools
